@@ -1,0 +1,183 @@
+import {randomBytes} from 'node:crypto';
+import {describe, expect, it} from 'vitest';
+import {
+  aesCcmDecrypt,
+  aesCcmEncrypt,
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+  CIPHER_AES_128_CCM,
+  CIPHER_AES_128_GCM,
+  CIPHER_AES_256_CCM,
+  CIPHER_AES_256_GCM,
+  decryptMessage,
+  DecryptError,
+  encryptMessage,
+  isTransformMessage,
+  NonceSequence,
+  sealMessage,
+  transformSessionId,
+} from '../../../src/crypto/seal.js';
+import {vectorsOfKind} from '../../vectors/load.js';
+
+const hex = (s: unknown) => Buffer.from(s as string, 'hex');
+const CIPHER_BY_NAME: Record<string, number> = {
+  'AES-128-CCM': CIPHER_AES_128_CCM,
+  'AES-128-GCM': CIPHER_AES_128_GCM,
+  'AES-256-CCM': CIPHER_AES_256_CCM,
+  'AES-256-GCM': CIPHER_AES_256_GCM,
+};
+const cipherOf = (v: {inputs: Record<string, unknown>}) => {
+  const id = CIPHER_BY_NAME[v.inputs.cipher as string];
+  expect(id).toBeDefined();
+  return id!;
+};
+
+describe('AES-CCM primitive (RFC 3610)', () => {
+  const cases = vectorsOfKind('aes_ccm');
+  it('has the one vector', () => expect(cases.length).toBe(1));
+  for (const v of cases) {
+    it(v.name, () => {
+      const i = v.inputs;
+      const s = aesCcmEncrypt(hex(i.key), hex(i.nonce), hex(i.aad), hex(i.plaintext), i.tag_length as number);
+      expect(s.ciphertext.toString('hex')).toBe(v.expected.ciphertext);
+      expect(s.tag.toString('hex')).toBe(v.expected.tag);
+      expect(aesCcmDecrypt(hex(i.key), hex(i.nonce), hex(i.aad), s.ciphertext, s.tag).toString('hex')).toBe(i.plaintext);
+      const bad = Buffer.from(s.tag);
+      bad[0]! ^= 1;
+      expect(() => aesCcmDecrypt(hex(i.key), hex(i.nonce), hex(i.aad), s.ciphertext, bad)).toThrow(DecryptError);
+    });
+  }
+});
+
+describe('AES-GCM primitive (McGrew & Viega test cases)', () => {
+  const cases = vectorsOfKind('aes_gcm');
+  it('has the four vectors', () => expect(cases.length).toBe(4));
+  for (const v of cases) {
+    it(v.name, () => {
+      const i = v.inputs;
+      const s = aesGcmEncrypt(hex(i.key), hex(i.iv), hex(i.aad), hex(i.plaintext));
+      expect(s.ciphertext.toString('hex')).toBe(v.expected.ciphertext);
+      expect(s.tag.toString('hex')).toBe(v.expected.tag);
+      expect(aesGcmDecrypt(hex(i.key), hex(i.iv), hex(i.aad), s.ciphertext, s.tag).toString('hex')).toBe(i.plaintext);
+      const badAad = Buffer.concat([hex(i.aad), Buffer.from([0])]);
+      expect(() => aesGcmDecrypt(hex(i.key), hex(i.iv), badAad, s.ciphertext, s.tag)).toThrow(DecryptError);
+    });
+  }
+});
+
+describe('SMB3 TRANSFORM encryption (MS-SMB2 3.1.4.3)', () => {
+  const cases = vectorsOfKind('smb3_encrypt');
+  it('has the eight vectors (six published, two AES-256 computed)', () => expect(cases.length).toBe(8));
+  for (const v of cases) {
+    it(v.name, () => {
+      const i = v.inputs;
+      expect(i.flags).toBe(1);
+      const cipherId = cipherOf(v);
+      const sessionId = BigInt(i.session_id as string);
+      const msg = encryptMessage(hex(i.key), cipherId, sessionId, hex(i.plaintext), hex(i.nonce_field));
+      expect(msg.toString('hex')).toBe(v.expected.transform_message);
+      expect(msg.subarray(4, 20).toString('hex')).toBe(v.expected.signature);
+      expect(msg.subarray(52).toString('hex')).toBe(v.expected.ciphertext);
+      if (v.intermediate?.aad) expect(msg.subarray(20, 52).toString('hex')).toBe(v.intermediate.aad);
+      const [header, ciphertext] = sealMessage(hex(i.key), cipherId, sessionId, hex(i.plaintext), hex(i.nonce_field));
+      expect(Buffer.concat([header, ciphertext]).equals(msg)).toBe(true);
+      // The receiving side gets the message back with the same key.
+      expect(isTransformMessage(msg)).toBe(true);
+      expect(transformSessionId(msg)).toBe(sessionId);
+      expect(decryptMessage(hex(i.key), cipherId, msg).toString('hex')).toBe(i.plaintext);
+    });
+  }
+
+  it('counts the Nonce bytes past the cipher nonce as AAD (SMB 3.0 blog client sets them)', () => {
+    const v = cases.find((c) => c.name === 'smb30-ccm-encrypt-write-request')!;
+    const msg = hex(v.expected.transform_message);
+    msg[35]! ^= 1;
+    expect(() => decryptMessage(hex(v.inputs.key), CIPHER_AES_128_CCM, msg)).toThrow(DecryptError);
+  });
+});
+
+describe('SMB3 TRANSFORM decryption (MS-SMB2 3.3.5.2.1.1)', () => {
+  const cases = vectorsOfKind('smb3_decrypt');
+  it('has the six published vectors', () => expect(cases.length).toBe(6));
+  for (const v of cases) {
+    it(v.name, () => {
+      const msg = hex(v.inputs.transform_message);
+      const cipherId = cipherOf(v);
+      if (v.intermediate?.aad) expect(msg.subarray(20, 52).toString('hex')).toBe(v.intermediate.aad);
+      expect(decryptMessage(hex(v.inputs.key), cipherId, msg).toString('hex')).toBe(v.expected.plaintext);
+      // Re-encrypting with the same nonce gives the same bytes back.
+      const again = encryptMessage(hex(v.inputs.key), cipherId, transformSessionId(msg), hex(v.expected.plaintext), msg.subarray(20, 36));
+      expect(again.equals(msg)).toBe(true);
+      // Any flipped bit (tag, nonce, size, session id, ciphertext) is refused.
+      for (const at of [4, 20, 44, 52, msg.length - 1]) {
+        const bad = Buffer.from(msg);
+        bad[at]! ^= 0x01;
+        expect(() => decryptMessage(hex(v.inputs.key), cipherId, bad), `byte ${at}`).toThrow(DecryptError);
+      }
+      expect(() => decryptMessage(Buffer.alloc(hex(v.inputs.key).length), cipherId, msg)).toThrow(DecryptError);
+    });
+  }
+
+  it('refuses malformed TRANSFORM headers before touching the cipher', () => {
+    const key = randomBytes(16);
+    const good = encryptMessage(key, CIPHER_AES_128_GCM, 5n, Buffer.alloc(100, 1));
+    const withSize = (n: number) => {
+      const b = Buffer.from(good);
+      b.writeUInt32LE(n, 36);
+      return b;
+    };
+    const withFlags = Buffer.from(good);
+    withFlags.writeUInt16LE(0, 42);
+    const notTransform = Buffer.from(good);
+    notTransform[0] = 0xfe;
+    for (const bad of [good.subarray(0, 52), good.subarray(0, 20), withSize(99), withSize(101), withFlags, notTransform]) {
+      expect(() => decryptMessage(key, CIPHER_AES_128_GCM, bad)).toThrow(DecryptError);
+    }
+    const tiny = encryptMessage(key, CIPHER_AES_128_GCM, 5n, Buffer.alloc(63));
+    expect(() => decryptMessage(key, CIPHER_AES_128_GCM, tiny)).toThrow(DecryptError);
+  });
+});
+
+describe('round trips and nonces', () => {
+  const all = [CIPHER_AES_128_CCM, CIPHER_AES_128_GCM, CIPHER_AES_256_CCM, CIPHER_AES_256_GCM];
+
+  it('encrypts and decrypts every cipher, small to 1 MiB, with a NonceSequence', () => {
+    for (const cipherId of all) {
+      const key = randomBytes(cipherId >= CIPHER_AES_256_CCM ? 32 : 16);
+      const seq = new NonceSequence(cipherId);
+      for (const size of [64, 65, 1000, 1 << 20]) {
+        const pt = randomBytes(size);
+        const msg = encryptMessage(key, cipherId, 0x1234567890abcdefn, pt, seq.next());
+        expect(msg.length).toBe(52 + size);
+        expect(msg.readUInt32LE(36)).toBe(size);
+        expect(msg.readUInt16LE(42)).toBe(1);
+        expect(decryptMessage(key, cipherId, msg).equals(pt)).toBe(true);
+      }
+    }
+  });
+
+  it('NonceSequence never repeats and keeps the reserved tail zero', () => {
+    for (const cipherId of all) {
+      const seq = new NonceSequence(cipherId);
+      const seen = new Set<string>();
+      const used = cipherId === CIPHER_AES_128_GCM || cipherId === CIPHER_AES_256_GCM ? 12 : 11;
+      for (let n = 0; n < 1000; n++) {
+        const nonce = seq.next();
+        expect(nonce.subarray(used).equals(Buffer.alloc(16 - used))).toBe(true);
+        seen.add(nonce.subarray(0, used).toString('hex'));
+      }
+      expect(seen.size).toBe(1000);
+    }
+  });
+
+  it('a random nonce is generated when none is given, and wrong key or nonce sizes are refused', () => {
+    const key = randomBytes(16);
+    const a = encryptMessage(key, CIPHER_AES_128_CCM, 1n, Buffer.alloc(64));
+    const b = encryptMessage(key, CIPHER_AES_128_CCM, 1n, Buffer.alloc(64));
+    expect(a.subarray(20, 31).equals(b.subarray(20, 31))).toBe(false);
+    expect(a.subarray(31, 36).equals(Buffer.alloc(5))).toBe(true);
+    expect(() => encryptMessage(randomBytes(32), CIPHER_AES_128_GCM, 1n, Buffer.alloc(64))).toThrow(RangeError);
+    expect(() => encryptMessage(key, CIPHER_AES_128_GCM, 1n, Buffer.alloc(64), Buffer.alloc(11))).toThrow(RangeError);
+    expect(() => encryptMessage(key, 9, 1n, Buffer.alloc(64))).toThrow(RangeError);
+  });
+});
