@@ -34,7 +34,7 @@ describe('NEGOTIATE request (2.2.3) from captured Windows sessions', () => {
     expect(header.command).toBe(Command.NEGOTIATE);
     expect(header.messageId).toBe(1n); // after an SMB1 multi-protocol negotiate (MessageId 0)
     expect(value.dialects).toEqual([0x0202, 0x0210, 0x0300, 0x0302, 0x0311]);
-    expect(value.securityMode).toBe(1);
+    expect(value.securityMode).toBe(0);
     expect(value.capabilities).toBe(0x3f);
     expect(formatGuid(value.clientGuid)).toBe('326fd8ec-7662-4f02-9f77-52b89bb33f3a');
     expect(value.negotiateContexts.map((c) => c.kind)).toEqual(['preauth', 'encryption']);
