@@ -91,3 +91,24 @@ export function isRelatedFileId(id: FileId): boolean {
 
 /** The empty buffer decoders return for a zero-length field. */
 export const EMPTY: Buffer = Buffer.alloc(0);
+
+/** The 9-byte "OutputBufferOffset, OutputBufferLength, Buffer" response shared by 2.2.34, 2.2.36, 2.2.38. */
+export const OUTPUT_RESPONSE_SIZE = 9;
+const OUTPUT_RESPONSE_OFFSET = SMB2_HEADER_SIZE + OUTPUT_RESPONSE_SIZE - 1; // 72
+
+export function decodeOutputResponse(r: Reader, what: string): Buffer {
+  const hdr = beginBody(r, OUTPUT_RESPONSE_SIZE, what);
+  requireFixed(r, hdr, OUTPUT_RESPONSE_SIZE, what);
+  const off = r.u16();
+  const len = r.u32();
+  const out = bufferAt(r, hdr, off, len, OUTPUT_RESPONSE_SIZE - 1, `${what} output`);
+  r.seek(r.end);
+  return out;
+}
+
+export function encodeOutputResponse(w: Writer, output: Uint8Array): void {
+  headerStart(w);
+  w.u16(OUTPUT_RESPONSE_SIZE).u16(OUTPUT_RESPONSE_OFFSET).u32(output.length);
+  if (output.length > 0) w.bytes(output);
+  else w.u8(0);
+}
