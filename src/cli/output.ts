@@ -21,7 +21,11 @@ export function describeFailure(e: unknown): Failure {
   if (e instanceof ConfigError) return {code: e.code, message: e.located, exit: 1};
   const err = e as {message?: string; oclif?: {exit?: number}};
   // oclif's own parse errors (unknown flag, missing argument) carry an exit code of 2.
-  if (err?.oclif) return {code: 'USAGE', message: (err.message ?? String(e)).split('\n')[0]!, exit: 2};
+  if (err?.oclif) {
+    const lines = (err.message ?? String(e)).split('\n').map((l) => l.trim()).filter((l) => l && !/^See more help/.test(l));
+    const message = lines[0] === 'The following errors occurred:' ? lines.slice(1).join('; ') : lines.join(' ');
+    return {code: 'USAGE', message, exit: 2};
+  }
   return {code: 'INTERNAL', message: err?.message ?? String(e), exit: 1};
 }
 
