@@ -42,6 +42,8 @@ export function reportFailure(command: string, e: unknown, json: boolean): numbe
 
 export function notifyText(n: NotifyResult | undefined): string | undefined {
   if (!n) return undefined;
+  if (n.notified && n.reloadError) return `mountd refused the reload, its previous configuration stays in force: ${n.reloadError}`;
+  if (n.notified && n.restartNeeded?.length) return `Notified mountd (pid ${n.pid}); changed global parameters need a restart: ${n.restartNeeded.join(', ')}`;
   if (n.notified) return `Notified mountd (pid ${n.pid})`;
   if (n.reason === 'no-lock') return 'mountd is not running; the change applies when it starts';
   if (n.reason === 'signal-failed') return `Could not notify mountd: ${n.error}`;
@@ -50,5 +52,10 @@ export function notifyText(n: NotifyResult | undefined): string | undefined {
 
 export function notifyJson(n: NotifyResult | undefined): unknown {
   if (!n) return {notified: false, reason: 'unchanged'};
-  return n.notified ? {notified: true, pid: n.pid} : {notified: false, reason: n.reason};
+  if (!n.notified) return {notified: false, reason: n.reason};
+  const out: Record<string, unknown> = {notified: true, pid: n.pid};
+  if (n.via) out.via = n.via;
+  if (n.reloadError) out.reloadError = n.reloadError;
+  if (n.restartNeeded?.length) out.restartNeeded = n.restartNeeded;
+  return out;
 }
