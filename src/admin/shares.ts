@@ -61,7 +61,7 @@ function toolsOptions(raw: string[], report: Reporter): Option[] {
   for (const r of raw.flatMap((o) => o.split('\n')).filter((o) => o.trim() !== '')) {
     const o = splitOption(r);
     const p = o && findParam(o.key);
-    if (!o || toolsKind(o.key) !== 'share' || p?.toolsBroken) report.info(`Ignored option \`${r}'`);
+    if (!o || toolsKind(o.key) !== 'share' || p?.toolsBroken || /[\x00-\x08\x0a-\x1f\x7f]/.test(o.value)) report.info(`Ignored option \`${r}'`);
     else out.push(o);
   }
   return out;
@@ -77,6 +77,9 @@ function checkedOptions(raw: string[], global: boolean): Option[] {
     if (!global && !isShareParam(p))
       throw new AdminError(`Invalid option \`${r}': \`${p.name}' is a global parameter; set it with \`ksmbd addshare -u global'`, 'GLOBAL_PARAMETER', 2);
     if (global && !isGlobalParam(p) && !isShareParam(p)) throw new AdminError(`Invalid option \`${r}'`, 'INVALID_OPTION', 2);
+    // The file format cannot carry these: a line break would start a new line, `;`/`#` a comment.
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(o.value)) throw new AdminError(`Invalid option \`${r.replace(/[\x00-\x1f\x7f]/g, '?')}': a value cannot contain control characters`, 'INVALID_VALUE', 2);
+    if (/[;#]/.test(o.value)) throw new AdminError(`Invalid option \`${r}': a value cannot contain \`;' or \`#' (they start a comment in ksmbd.conf)`, 'INVALID_VALUE', 2);
     if (o.value.trim() !== '') {
       const v = parseValue(p, o.value);
       if (!v.ok) throw new AdminError(`Invalid option \`${r}': ${v.error}`, 'INVALID_VALUE', 2);

@@ -37,13 +37,14 @@ const REQUIRING = ['valid users', 'write list', 'read list', 'admin users', 'for
 export function requiredBy(config: LoadedConfig, name: string): {server: boolean; shares: string[]} {
   const server = globalValue<string>(config, 'guest account') === name;
   const shares: string[] = [];
-  for (const share of config.shares.values()) {
-    const names = REQUIRING.flatMap((p) => {
-      const v = share.own.get(p);
-      return v === undefined ? [] : Array.isArray(v) ? v : [String(v)];
+  const names = (values: Map<string, unknown>) =>
+    REQUIRING.flatMap((p) => {
+      const v = values.get(p);
+      return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
     });
-    if (names.includes(name)) shares.push(share.name);
-  }
+  // [global] holds the defaults of every share: a user named there is needed by all of them.
+  if (names(config.shareDefaults).includes(name)) shares.push('global');
+  for (const share of config.shares.values()) if (names(share.own).includes(name)) shares.push(share.name);
   return {server, shares};
 }
 
@@ -114,13 +115,16 @@ export async function changeUser(req: UserChange): Promise<UserChangeResult> {
  * never leaves it readable by others.
  */
 function dbMode(file: string, missing: boolean, compat: boolean): number {
-  if (compat) return 0o640;
-  if (missing) return 0o600;
+  let current: number | undefined;
   try {
-    return statSync(file).mode & 0o660;
+    current = statSync(file).mode & 0o777;
   } catch {
-    return 0o600;
+    current = undefined;
   }
+  // The drop-in writes 0640 as ksmbd-tools does, but never loosens a file someone made private.
+  if (compat) return current !== undefined && (current & 0o077) === 0 ? current : 0o640;
+  if (missing || current === undefined) return 0o600;
+  return current & 0o660;
 }
 
 export function listUsers(pwddb: string): string[] {

@@ -29,6 +29,8 @@ export interface LoadedConfig {
   conf: ConfFile;
   /** Canonical name -> typed value of global parameters set in [global]. */
   global: Map<string, TypedValue>;
+  /** Share parameters set in [global]: the defaults every share inherits. */
+  shareDefaults: Map<string, TypedValue>;
   /** shareKey(name) -> share, IPC$ included. */
   shares: Map<string, ShareConfig>;
   issues: ConfigIssue[];
@@ -79,10 +81,12 @@ function typedValues(section: ConfSection, asGlobal: boolean, issues: ConfigIssu
   const share = new Map<string, TypedValue>();
   const seen = new Map<string, string>();
   // Visit keys so that a canonical spelling beats its synonyms whatever the file order.
-  const entries = [...section.params.entries()].sort(([a], [b]) => {
-    const pa = findParam(a), pb = findParam(b);
-    return (pa ? spellings(pa).indexOf(a) : 0) - (pb ? spellings(pb).indexOf(b) : 0);
-  });
+  // Inverse synonyms (writable & co.) come last so that `read only` wins whatever the file order.
+  const rank = (k: string) => {
+    const p = findParam(k);
+    return p ? (p.inverseOf ? 10 : 0) + spellings(p).indexOf(k) : 0;
+  };
+  const entries = [...section.params.entries()].sort(([a], [b]) => rank(a) - rank(b));
   for (const [nk, v] of entries) {
     const where = {section: section.name, key: v.key, line: v.line};
     const p = findParam(nk);
@@ -138,7 +142,7 @@ export function interpretConf(conf: ConfFile): LoadedConfig {
     const ipc = shares.get('ipc$')!;
     if (!ipc.values.has('comment')) ipc.values.set('comment', 'IPC share');
   }
-  return {file: conf.file, conf, global: fromGlobal.global, shares, issues};
+  return {file: conf.file, conf, global: fromGlobal.global, shareDefaults: fromGlobal.share, shares, issues};
 }
 
 /** Read and interpret a config file; a missing file is an empty config (`missing` tells). */

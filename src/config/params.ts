@@ -28,6 +28,9 @@ export interface Param {
   /** A synonym that means the opposite (writable = !read only). */
   inverseOf?: string;
   values?: string[];
+  /** Inclusive bounds of an integer or size. */
+  min?: number;
+  max?: number;
   /** Membership in ksmbd-tools 3.5.6's own table; decides the writer's headings and compat addshare. */
   tools?: 'global' | 'share';
   /** ksmbd-tools parses but ignores it; its addshare answers "Ignored option". */
@@ -43,7 +46,7 @@ export const PARAMS: readonly Param[] = [
   // ---- global (server-wide; a change needs a restart) ----
   P({name: 'bind interfaces only', scope: 'global', type: 'boolean', def: 'no', tools: 'global',
     doc: 'Listen only on the addresses of the interfaces named by \\fBinterfaces\\fR.'}),
-  P({name: 'deadtime', scope: 'global', type: 'integer', def: '0', tools: 'global',
+  P({name: 'deadtime', scope: 'global', type: 'integer', def: '0', min: 0, tools: 'global',
     doc: 'Minutes a connection without open files may stay idle before it is dropped; 0 means never.'}),
   P({name: 'durable handles', scope: 'global', type: 'boolean', def: 'no', tools: 'global', notActedOn: true,
     doc: 'Grant SMB2 durable handles, so that clients reopen files after a reconnect (Time Machine needs this and leases).'}),
@@ -51,7 +54,7 @@ export const PARAMS: readonly Param[] = [
     doc: 'In [global]: the Unix account that guest sessions run as. In a share: an extra password-less account for that share.'}),
   P({name: 'interfaces', scope: 'global', type: 'list', def: '', tools: 'global',
     doc: 'Network interfaces (names or addresses) to listen on when \\fBbind interfaces only\\fR is set.'}),
-  P({name: 'ipc timeout', scope: 'global', type: 'integer', def: '0', tools: 'global', notActedOn: true,
+  P({name: 'ipc timeout', scope: 'global', type: 'integer', def: '0', min: 0, tools: 'global', notActedOn: true,
     doc: 'Seconds the services side may take to answer the engine; 0 means no limit.'}),
   P({name: 'kerberos keytab file', scope: 'global', type: 'string', def: '', tools: 'global', notActedOn: true,
     doc: 'Keytab holding the service principal\'s keys.'}),
@@ -87,7 +90,7 @@ export const PARAMS: readonly Param[] = [
     doc: '\\fBdisabled\\fR or \\fBauto\\fR: sign when the client asks; \\fBmandatory\\fR: every session must sign.'}),
   P({name: 'server string', scope: 'global', type: 'string', def: 'SMB SERVER', tools: 'global',
     doc: 'Server comment shown in browse lists.'}),
-  P({name: 'share:fake_fscaps', scope: 'global', type: 'integer', def: '64', tools: 'global',
+  P({name: 'share:fake_fscaps', scope: 'global', type: 'integer', def: '64', min: 0, max: 0xffffffff, tools: 'global',
     doc: 'Bits OR-ed into the file system attributes reported to clients (64 = FILE_SUPPORTS_SPARSE_FILES).'}),
   P({name: 'smb2 leases', scope: 'global', type: 'boolean', def: 'no', tools: 'global', notActedOn: true,
     doc: 'Grant SMB2 leases (Time Machine needs them for reconnects).'}),
@@ -105,7 +108,7 @@ export const PARAMS: readonly Param[] = [
     doc: 'I/O size for SMB Direct (RDMA), which is not served.'}),
   P({name: 'socket options', scope: 'global', type: 'string', def: '', notActedOn: true,
     doc: 'Samba-style socket tuning; accepted for compatibility, Node chooses the socket options.'}),
-  P({name: 'tcp port', scope: 'global', type: 'integer', def: '445', tools: 'global',
+  P({name: 'tcp port', scope: 'global', type: 'integer', def: '445', min: 1, max: 65535, tools: 'global',
     doc: 'TCP port to listen on (\\fBksmbd mountd \\-p\\fR wins).'}),
   P({name: 'workgroup', scope: 'global', type: 'string', def: 'WORKGROUP', tools: 'global',
     doc: 'Workgroup or domain name reported to clients.'}),
@@ -175,8 +178,8 @@ export const PARAMS: readonly Param[] = [
   P({name: 'write list', scope: 'share', type: 'list', def: '', tools: 'share',
     doc: 'Users given read-write access even on a read-only share.'}),
   // Apple (Samba vfs_fruit spelling, per share)
-  P({name: 'fruit:time machine', scope: 'share', type: 'boolean', def: 'no', notActedOn: true,
-    doc: 'Offer the share to macOS as a Time Machine destination (also announced over mDNS).'}),
+  P({name: 'fruit:time machine', scope: 'share', type: 'boolean', def: 'no', synonyms: ['apple time machine'], notActedOn: true,
+    doc: 'Offer the share to macOS as a Time Machine destination (also announced over mDNS). \\fBapple time machine\\fR, the spelling of the Apple-extensions ksmbd, is a synonym.'}),
   P({name: 'fruit:time machine max size', scope: 'share', type: 'size', def: '0', notActedOn: true,
     doc: 'Size limit reported to Time Machine (K/M/G/T suffixes); 0 means no limit.'}),
   P({name: 'fruit:encoding', scope: 'share', type: 'enum', def: 'private', values: ['private', 'native'], notActedOn: true,
@@ -186,8 +189,6 @@ export const PARAMS: readonly Param[] = [
   P({name: 'fruit:resource', scope: 'share', type: 'enum', def: 'file', values: ['file', 'xattr', 'stream'], notActedOn: true,
     doc: 'Where AFP_Resource (the resource fork) is kept: file (AppleDouble ._ file), xattr or stream.'}),
   // Apple (spelling of the Apple-extensions ksmbd)
-  P({name: 'apple time machine', scope: 'share', type: 'boolean', def: 'no', notActedOn: true,
-    doc: 'Synonym of \\fBfruit:time machine\\fR in the spelling of the Apple-extensions ksmbd.'}),
   P({name: 'apple sparse bundles', scope: 'share', type: 'boolean', def: 'yes', notActedOn: true,
     doc: 'Allow sparse bundle disk images (Time Machine backups over SMB).'}),
   P({name: 'apple finder info', scope: 'share', type: 'boolean', def: 'yes', notActedOn: true,

@@ -81,17 +81,25 @@ export function parseList(v: string): string[] {
 
 export type TypedValue = string | number | boolean | string[];
 
+function inRange(p: Param, r: Parsed<number>, raw: string): Parsed<number> {
+  if (!r.ok) return r;
+  const min = p.min ?? (p.type === 'integer' ? 0 : undefined);
+  if (min !== undefined && r.value < min) return bad(`must be at least ${min}, got \`${raw.trim()}'`);
+  if (p.max !== undefined && r.value > p.max) return bad(`must be at most ${p.max}, got \`${raw.trim()}'`);
+  return r;
+}
+
 /** Check a value against its parameter; returns the typed value or an error text. */
 export function parseValue(p: Param, raw: string): Parsed<TypedValue> {
   switch (p.type) {
     case 'boolean':
       return parseBoolean(raw);
     case 'size':
-      return parseSize(raw);
+      return inRange(p, parseSize(raw), raw);
     case 'integer': {
       const r = parseInteger(raw);
       if (r.ok && p.values && !p.values.includes(String(r.value))) return bad(`expected one of ${p.values.join(', ')}, got \`${raw.trim()}'`);
-      return r;
+      return inRange(p, r, raw);
     }
     case 'mask':
       return parseMask(raw);

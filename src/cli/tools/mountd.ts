@@ -16,7 +16,7 @@ Options:
   -V, --version           output version information and exit
   -h, --help              display this help and exit
 
-See ksmbd-mountd(8) for more details.
+See ksmbd(8) for more details.
 `,
   options: [
     {key: 'port', short: 'p', long: 'port', arg: 'required'},

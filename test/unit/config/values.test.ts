@@ -57,6 +57,20 @@ describe('interpretConf', () => {
     expect(shareValue(findShare(conf, 'c')!, 'create mask')).toBe(0o744);
     expect(shareValue(findShare(conf, 'c')!, 'max connections')).toBe(10);
   });
+  it('read only beats writable in either file order', () => {
+    const c = interpretConf(parseConf('[a]\npath = /a\nwritable = yes\nread only = yes\n[b]\npath = /b\nwrite ok = yes\n'));
+    expect(shareValue(findShare(c, 'a')!, 'read only')).toBe(true);
+    expect(shareValue(findShare(c, 'b')!, 'read only')).toBe(false);
+  });
+  it('integers have ranges', () => {
+    const c = interpretConf(parseConf('[global]\ntcp port = -1\ndeadtime = -5\nmax connections = 0x10\n'));
+    expect(c.issues.filter((i) => i.severity === 'error').map((i) => i.key)).toEqual(['tcp port', 'deadtime']);
+    expect(interpretConf(parseConf('[global]\ntcp port = 70000\n')).issues[0]!.message).toMatch(/at most 65535/);
+  });
+  it('apple time machine is a synonym of fruit:time machine', () => {
+    const c = interpretConf(parseConf('[tm]\npath = /tm\napple time machine = yes\n'));
+    expect(shareValue(findShare(c, 'tm')!, 'fruit:time machine')).toBe(true);
+  });
   it('IPC$ is implicit', () => {
     expect(shareValue(findShare(conf, 'ipc$')!, 'comment')).toBe('IPC share');
   });
