@@ -115,7 +115,7 @@ export class ConfigServices implements IpcServices {
       vfsObjects: shareValue<string[]>(s, 'vfs objects'),
       smb3Encryption: shareValue<Tristate>(s, 'smb3 encryption'),
       maxConnections: clampConnections(shareValue<number>(s, 'max connections')),
-      timeMachine: shareValue<boolean>(s, 'fruit:time machine') || shareValue<boolean>(s, 'apple time machine'),
+      timeMachine: shareValue<boolean>(s, 'fruit:time machine'), // `apple time machine' is its synonym
     };
   }
 
