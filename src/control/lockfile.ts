@@ -8,9 +8,15 @@ export type LockEntry = {state: 'missing'} | {state: 'invalid'; text: string} | 
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie answers kill(0) but is dead: a detached daemon whose reaper never waits for it (some
+  // container inits) must not block the next start.
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc: trust kill(0)
   }
 }
 
