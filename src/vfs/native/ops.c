@@ -1,0 +1,509 @@
+/*
+ * The file operations, run on a worker thread with the client's credentials.
+ *
+ * Containment: every client path goes through openat2() beneath the share
+ * root's O_PATH fd with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS (plus
+ * RESOLVE_NO_SYMLINKS unless the share follows symlinks). The kernel refuses
+ * an absolute path, a `..` above the root and a symlink leaving it (EXDEV),
+ * atomically with the walk. Operations that name an entry (mkdir, unlink,
+ * rename, link, symlink) resolve the parent that way and act on one plain
+ * component, which the kernel does not follow. Operations on an object
+ * (stat, chmod, chown, utimens, xattrs, statfs, readlink) resolve the object
+ * itself to an O_PATH fd and act on that fd.
+ */
+#include "idops.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <linux/openat2.h>
+#include <linux/capability.h>
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+
+static int FAIL(struct idops_req *r, const char *name) {
+  r->err = errno;
+  r->syscall = name;
+  return -1;
+}
+
+static int resolve_flags(const struct idops_req *r) {
+  int res = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  if (!(r->flags & RQ_FOLLOW)) res |= RESOLVE_NO_SYMLINKS;
+  return res;
+}
+
+/* openat2 beneath the root. Returns an fd or -1 with r->err set. */
+static int resolve_at(struct idops_req *r, int dirfd, const char *path, int oflags, mode_t mode) {
+  struct open_how how;
+  memset(&how, 0, sizeof how);
+  /* openat2 rejects flags O_PATH does not take, so O_NOCTTY only without it. */
+  how.flags = (uint64_t)(oflags | O_CLOEXEC | ((oflags & O_PATH) ? 0 : O_NOCTTY));
+  if (oflags & (O_CREAT | __O_TMPFILE)) how.mode = mode & 07777;
+  how.resolve = (uint64_t)resolve_flags(r);
+  if (!path[0]) path = ".";
+  int fd;
+  do fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+  while (fd < 0 && errno == EAGAIN);
+  if (fd < 0) return FAIL(r, "openat2");
+  return fd;
+}
+
+static int resolve_obj(struct idops_req *r, const char *path) {
+  int nofollow = (r->flags & RQ_NOFOLLOW_LAST) ? O_NOFOLLOW : 0;
+  return resolve_at(r, r->fd, path, O_PATH | nofollow, 0);
+}
+
+/*
+ * Splits `path` into its parent (resolved to an O_PATH directory fd beneath
+ * the root) and its last component, copied into `base`.
+ */
+static int resolve_parent(struct idops_req *r, const char *path, char *base) {
+  size_t len = strlen(path);
+  while (len > 1 && path[len - 1] == '/') len--;
+  if (len == 0) {
+    r->err = ENOENT;
+    r->syscall = "openat2";
+    return -1;
+  }
+  size_t slash = len;
+  while (slash > 0 && path[slash - 1] != '/') slash--;
+  size_t blen = len - slash;
+  if (blen == 0) { /* the path is "/" */
+    r->err = EXDEV;
+    r->syscall = "openat2";
+    return -1;
+  }
+  if (blen > NAME_MAX) {
+    r->err = ENAMETOOLONG;
+    r->syscall = "openat2";
+    return -1;
+  }
+  memcpy(base, path + slash, blen);
+  base[blen] = 0;
+  if (strcmp(base, "..") == 0) { /* a parent reached by `..` is never ours to modify */
+    r->err = EXDEV;
+    r->syscall = "openat2";
+    return -1;
+  }
+  if (strcmp(base, ".") == 0) {
+    r->err = EINVAL;
+    r->syscall = "openat2";
+    return -1;
+  }
+  char dir[PATH_MAX];
+  if (slash == 0) {
+    strcpy(dir, ".");
+  } else if (slash == 1) {
+    strcpy(dir, "/"); /* absolute: the kernel answers EXDEV */
+  } else {
+    if (slash - 1 >= sizeof dir) {
+      r->err = ENAMETOOLONG;
+      r->syscall = "openat2";
+      return -1;
+    }
+    memcpy(dir, path, slash - 1);
+    dir[slash - 1] = 0;
+  }
+  return resolve_at(r, r->fd, dir, O_PATH | O_DIRECTORY, 0);
+}
+
+void idops_pack_stat(double *o, const struct statx *s) {
+  memset(o, 0, sizeof(double) * IDOPS_STAT_FIELDS);
+  o[0] = (double)makedev(s->stx_dev_major, s->stx_dev_minor);
+  o[1] = (double)(uint32_t)(s->stx_ino >> 32);
+  o[2] = (double)(uint32_t)s->stx_ino;
+  o[3] = s->stx_mode;
+  o[4] = s->stx_nlink;
+  o[5] = s->stx_uid;
+  o[6] = s->stx_gid;
+  o[7] = (double)makedev(s->stx_rdev_major, s->stx_rdev_minor);
+  o[8] = (double)s->stx_size;
+  o[9] = (double)s->stx_blocks;
+  o[10] = s->stx_blksize;
+  o[11] = (double)s->stx_atime.tv_sec;
+  o[12] = s->stx_atime.tv_nsec;
+  o[13] = (double)s->stx_mtime.tv_sec;
+  o[14] = s->stx_mtime.tv_nsec;
+  o[15] = (double)s->stx_ctime.tv_sec;
+  o[16] = s->stx_ctime.tv_nsec;
+  o[17] = (double)s->stx_btime.tv_sec;
+  o[18] = s->stx_btime.tv_nsec;
+  o[19] = s->stx_mask;
+  o[20] = (double)(uint32_t)s->stx_attributes;
+  o[21] = (double)s->stx_mnt_id;
+}
+
+#define STATX_WANT (STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID)
+
+static int stat_fd(struct idops_req *r, int fd, const char *name, int flags, double *out) {
+  struct statx s;
+  if (statx(fd, name, flags | AT_STATX_SYNC_AS_STAT, STATX_WANT, &s) != 0) return FAIL(r, "statx");
+  idops_pack_stat(out, &s);
+  return 0;
+}
+
+static void proc_path(char *out, size_t n, int fd) { snprintf(out, n, "/proc/self/fd/%d", fd); }
+
+/* chmod on an fd that may be O_PATH: fchmodat2 (6.6+), else through /proc. */
+static int chmod_fd(struct idops_req *r, int fd, mode_t mode) {
+  if (syscall(SYS_fchmodat2, fd, "", mode & 07777, AT_EMPTY_PATH) == 0) return 0;
+  if (errno != ENOSYS) return FAIL(r, "chmod");
+  char p[64];
+  proc_path(p, sizeof p, fd);
+  if (chmod(p, mode & 07777) != 0) return FAIL(r, "chmod");
+  return 0;
+}
+
+static int is_user_xattr(struct idops_req *r, const char *name) {
+  if (strncmp(name, "user.", 5) == 0 && name[5]) return 1;
+  r->err = EPERM;
+  r->syscall = "xattr";
+  return 0;
+}
+
+/* The f*xattr calls refuse O_PATH fds; /proc/self/fd/N names the same inode. */
+static ssize_t xattr_get(int fd, const char *name, void *buf, size_t n) {
+  ssize_t v = fgetxattr(fd, name, buf, n);
+  if (v >= 0 || errno != EBADF) return v;
+  char p[64];
+  proc_path(p, sizeof p, fd);
+  return getxattr(p, name, buf, n);
+}
+
+static ssize_t xattr_list(int fd, char *buf, size_t n) {
+  ssize_t v = flistxattr(fd, buf, n);
+  if (v >= 0 || errno != EBADF) return v;
+  char p[64];
+  proc_path(p, sizeof p, fd);
+  return listxattr(p, buf, n);
+}
+
+static int getxattr_fd(struct idops_req *r, int fd) {
+  if (!is_user_xattr(r, r->path2)) return -1;
+  char small[512];
+  ssize_t v = xattr_get(fd, r->path2, small, sizeof small);
+  if (v >= 0) {
+    r->buf = malloc((size_t)v + 1);
+    if (!r->buf) return (errno = ENOMEM, FAIL(r, "getxattr"));
+    memcpy(r->buf, small, (size_t)v);
+  } else {
+    for (int tries = 0; errno == ERANGE && tries < 4; tries++) {
+      ssize_t need = xattr_get(fd, r->path2, NULL, 0);
+      if (need < 0) break;
+      free(r->buf);
+      r->buf = malloc((size_t)need + 1);
+      if (!r->buf) return (errno = ENOMEM, FAIL(r, "getxattr"));
+      v = xattr_get(fd, r->path2, r->buf, (size_t)need);
+      if (v >= 0) break;
+    }
+    if (v < 0) return FAIL(r, "getxattr");
+  }
+  r->buf_len = (size_t)v;
+  r->res_type = RES_BUFFER;
+  return 0;
+}
+
+static int setxattr_fd(struct idops_req *r, int fd) {
+  if (!is_user_xattr(r, r->path2)) return -1;
+  int flags = (int)r->n[0] & (XATTR_CREATE | XATTR_REPLACE);
+  if (fsetxattr(fd, r->path2, r->data, r->data_len, flags) == 0) return 0;
+  if (errno != EBADF) return FAIL(r, "setxattr");
+  char p[64];
+  proc_path(p, sizeof p, fd);
+  if (setxattr(p, r->path2, r->data, r->data_len, flags) != 0) return FAIL(r, "setxattr");
+  return 0;
+}
+
+static int removexattr_fd(struct idops_req *r, int fd) {
+  if (!is_user_xattr(r, r->path2)) return -1;
+  if (fremovexattr(fd, r->path2) == 0) return 0;
+  if (errno != EBADF) return FAIL(r, "removexattr");
+  char p[64];
+  proc_path(p, sizeof p, fd);
+  if (removexattr(p, r->path2) != 0) return FAIL(r, "removexattr");
+  return 0;
+}
+
+/* Lists only user.* names (NUL-separated), hiding security.* and others. */
+static int listxattr_fd(struct idops_req *r, int fd) {
+  ssize_t need = xattr_list(fd, NULL, 0);
+  char *all = NULL;
+  for (int tries = 0; tries < 4; tries++) {
+    if (need < 0) return FAIL(r, "listxattr");
+    free(all);
+    all = malloc((size_t)need + 1);
+    if (!all) return (errno = ENOMEM, FAIL(r, "listxattr"));
+    ssize_t got = xattr_list(fd, all, (size_t)need);
+    if (got >= 0) {
+      need = got;
+      break;
+    }
+    if (errno != ERANGE) {
+      free(all);
+      return FAIL(r, "listxattr");
+    }
+    need = xattr_list(fd, NULL, 0);
+  }
+  size_t out = 0;
+  for (ssize_t i = 0; i < need;) {
+    size_t l = strnlen(all + i, (size_t)(need - i));
+    if (l > 5 && strncmp(all + i, "user.", 5) == 0) {
+      memmove(all + out, all + i, l + 1);
+      out += l + 1;
+    }
+    i += (ssize_t)l + 1;
+  }
+  r->buf = all;
+  r->buf_len = out;
+  r->res_type = RES_BUFFER;
+  return 0;
+}
+
+static int statfs_fd(struct idops_req *r, int fd) {
+  struct statfs s;
+  if (fstatfs(fd, &s) != 0) return FAIL(r, "statfs");
+  memset(r->stat, 0, sizeof r->stat);
+  r->stat[0] = (double)s.f_type;
+  r->stat[1] = (double)s.f_bsize;
+  r->stat[2] = (double)s.f_blocks;
+  r->stat[3] = (double)s.f_bfree;
+  r->stat[4] = (double)s.f_bavail;
+  r->stat[5] = (double)s.f_files;
+  r->stat[6] = (double)s.f_ffree;
+  r->stat[7] = (double)s.f_namelen;
+  r->stat[8] = (double)s.f_frsize;
+  r->stat[9] = (double)s.f_flags;
+  r->res_type = RES_STATFS;
+  return 0;
+}
+
+static int utimens_fd(struct idops_req *r, int fd) {
+  struct timespec ts[2] = {{(time_t)r->n[0], (long)r->n[1]}, {(time_t)r->n[2], (long)r->n[3]}};
+  if (utimensat(fd, "", ts, AT_EMPTY_PATH) != 0) return FAIL(r, "utimensat");
+  return 0;
+}
+
+static int chown_fd(struct idops_req *r, int fd) {
+  if (fchownat(fd, "", (uid_t)(int64_t)r->n[0], (gid_t)(int64_t)r->n[1], AT_EMPTY_PATH) != 0)
+    return FAIL(r, "chown");
+  return 0;
+}
+
+
+static void probe(struct idops_req *r) {
+  gid_t g[IDOPS_MAX_GROUPS];
+  long n = syscall(SYS_getgroups, IDOPS_MAX_GROUPS, g);
+  struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct d[2];
+  memset(d, 0, sizeof d);
+  syscall(SYS_capget, &h, d);
+  memset(r->stat, 0, sizeof r->stat);
+  r->stat[0] = (uid_t)syscall(SYS_setfsuid, (uid_t)-1);
+  r->stat[1] = (gid_t)syscall(SYS_setfsgid, (gid_t)-1);
+  r->stat[2] = d[0].effective;
+  r->stat[3] = d[1].effective;
+  r->stat[4] = n < 0 ? 0 : (double)n;
+  for (long i = 0; i < n && 5 + i < IDOPS_STAT_FIELDS; i++) r->stat[5 + i] = g[i];
+  r->res_type = RES_PROBE;
+}
+
+static void run(struct idops_req *r) {
+  char base[NAME_MAX + 1], base2[NAME_MAX + 1];
+  int fd = -1, fd2 = -1;
+  switch (r->op) {
+    case OP_OPENROOT: {
+      int f = open(r->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (f < 0) {
+        FAIL(r, "open");
+        break;
+      }
+      r->ival = f;
+      r->res_type = RES_INT;
+      break;
+    }
+    case OP_OPEN: {
+      int oflags = (int)r->n[0];
+      if (r->flags & RQ_NOFOLLOW_LAST) oflags |= O_NOFOLLOW;
+      int f = resolve_at(r, r->fd, r->path, oflags, (mode_t)r->n[1]);
+      if (f >= 0) {
+        r->ival = f;
+        r->res_type = RES_INT;
+      }
+      break;
+    }
+    case OP_MKDIR:
+      if ((fd = resolve_parent(r, r->path, base)) >= 0 && mkdirat(fd, base, (mode_t)r->n[0] & 07777) != 0)
+        FAIL(r, "mkdir");
+      break;
+    case OP_UNLINK:
+    case OP_RMDIR:
+      if ((fd = resolve_parent(r, r->path, base)) >= 0 &&
+          unlinkat(fd, base, r->op == OP_RMDIR ? AT_REMOVEDIR : 0) != 0)
+        FAIL(r, r->op == OP_RMDIR ? "rmdir" : "unlink");
+      break;
+    case OP_RENAME: {
+      unsigned flags = (unsigned)r->n[0];
+      if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE)) {
+        r->err = EINVAL;
+        r->syscall = "rename";
+        break;
+      }
+      if ((fd = resolve_parent(r, r->path, base)) >= 0 && (fd2 = resolve_parent(r, r->path2, base2)) >= 0 &&
+          renameat2(fd, base, fd2, base2, flags) != 0)
+        FAIL(r, "rename");
+      break;
+    }
+    case OP_LINK:
+      if ((fd = resolve_parent(r, r->path, base)) >= 0 && (fd2 = resolve_parent(r, r->path2, base2)) >= 0 &&
+          linkat(fd, base, fd2, base2, 0) != 0)
+        FAIL(r, "link");
+      break;
+    case OP_SYMLINK: /* path = the new link, path2 = its target text */
+      if ((fd = resolve_parent(r, r->path, base)) >= 0 && symlinkat(r->path2, fd, base) != 0) FAIL(r, "symlink");
+      break;
+    case OP_READLINK: {
+      r->flags |= RQ_NOFOLLOW_LAST;
+      if ((fd = resolve_obj(r, r->path)) < 0) break;
+      char *b = malloc(PATH_MAX);
+      if (!b) {
+        errno = ENOMEM;
+        FAIL(r, "readlink");
+        break;
+      }
+      ssize_t n = readlinkat(fd, "", b, PATH_MAX);
+      if (n < 0) {
+        free(b);
+        FAIL(r, "readlink");
+        break;
+      }
+      r->buf = b;
+      r->buf_len = (size_t)n;
+      r->res_type = RES_STRING;
+      break;
+    }
+    case OP_STAT:
+      if ((fd = resolve_obj(r, r->path)) >= 0 && stat_fd(r, fd, "", AT_EMPTY_PATH, r->stat) == 0)
+        r->res_type = RES_STAT;
+      break;
+    case OP_FSTAT:
+      if (stat_fd(r, r->fd, "", AT_EMPTY_PATH, r->stat) == 0) r->res_type = RES_STAT;
+      break;
+    case OP_READDIR:
+      if ((fd = resolve_at(r, r->fd, r->path, O_RDONLY | O_DIRECTORY, 0)) >= 0) idops_read_dir(r, fd, 0);
+      break;
+    case OP_READDIRFD:
+      if ((r->flags & RQ_REWIND) && lseek(r->fd, 0, SEEK_SET) < 0) {
+        FAIL(r, "lseek");
+        break;
+      }
+      idops_read_dir(r, r->fd, (uint32_t)r->n[0]);
+      break;
+    case OP_CHMOD:
+      if ((fd = resolve_obj(r, r->path)) >= 0) chmod_fd(r, fd, (mode_t)r->n[0]);
+      break;
+    case OP_FCHMOD:
+      chmod_fd(r, r->fd, (mode_t)r->n[0]);
+      break;
+    case OP_CHOWN:
+      if ((fd = resolve_obj(r, r->path)) >= 0) chown_fd(r, fd);
+      break;
+    case OP_FCHOWN:
+      chown_fd(r, r->fd);
+      break;
+    case OP_UTIMENS:
+      if ((fd = resolve_obj(r, r->path)) >= 0) utimens_fd(r, fd);
+      break;
+    case OP_FUTIMENS:
+      utimens_fd(r, r->fd);
+      break;
+    case OP_TRUNCATE:
+      if ((fd = resolve_at(r, r->fd, r->path, O_WRONLY | O_NONBLOCK, 0)) >= 0 && ftruncate(fd, (off_t)r->n[0]) != 0)
+        FAIL(r, "truncate");
+      break;
+    case OP_FTRUNCATE:
+      if (ftruncate(r->fd, (off_t)r->n[0]) != 0) FAIL(r, "ftruncate");
+      break;
+    case OP_GETXATTR:
+      if ((fd = resolve_obj(r, r->path)) >= 0) getxattr_fd(r, fd);
+      break;
+    case OP_FGETXATTR:
+      getxattr_fd(r, r->fd);
+      break;
+    case OP_SETXATTR:
+      if ((fd = resolve_obj(r, r->path)) >= 0) setxattr_fd(r, fd);
+      break;
+    case OP_FSETXATTR:
+      setxattr_fd(r, r->fd);
+      break;
+    case OP_REMOVEXATTR:
+      if ((fd = resolve_obj(r, r->path)) >= 0) removexattr_fd(r, fd);
+      break;
+    case OP_FREMOVEXATTR:
+      removexattr_fd(r, r->fd);
+      break;
+    case OP_LISTXATTR:
+      if ((fd = resolve_obj(r, r->path)) >= 0) listxattr_fd(r, fd);
+      break;
+    case OP_FLISTXATTR:
+      listxattr_fd(r, r->fd);
+      break;
+    case OP_STATFS:
+      if ((fd = resolve_obj(r, r->path)) >= 0) statfs_fd(r, fd);
+      break;
+    case OP_FSTATFS:
+      statfs_fd(r, r->fd);
+      break;
+    case OP_PROBE:
+      probe(r);
+      break;
+    default:
+      r->err = ENOSYS;
+      r->syscall = "idops";
+  }
+  if (fd >= 0) close(fd);
+  if (fd2 >= 0) close(fd2);
+}
+
+void idops_execute(struct idops_req *r) {
+  r->err = 0;
+  r->res_type = RES_NONE;
+  if (r->op == OP_OPENROOT && (r->flags & RQ_AS_ROOT)) {
+    run(r); /* the daemon opening its configured share path, not a client request */
+    return;
+  }
+  if (!r->has_identity) {
+    r->err = EPERM;
+    r->syscall = "setfsuid";
+    return;
+  }
+  int e = idops_enter(r);
+  if (e) {
+    r->err = e;
+    r->syscall = "setfsuid";
+    return;
+  }
+  run(r);
+  idops_leave();
+  if (r->err) idops_req_free_results(r);
+}
+
+void idops_req_free_results(struct idops_req *r) {
+  free(r->buf);
+  r->buf = NULL;
+  free(r->dir.names);
+  free(r->dir.types);
+  free(r->dir.stats);
+  memset(&r->dir, 0, sizeof r->dir);
+}
