@@ -4,7 +4,7 @@ import type {ChangeMode} from '../../admin/users.js';
 import {AdminError} from '../../admin/report.js';
 import {defaultConfigPath, defaultPwdDbPath} from '../../control/paths.js';
 import {promptShareOptions} from '../share-prompt.js';
-import {COMMON_OPTIONS, parseToolArgs, toolFailure, usageFailure, type ToolSpec} from './common.js';
+import {COMMON_OPTIONS, parseToolArgs, reportNotify, toolFailure, usageFailure, type ToolSpec} from './common.js';
 
 const spec: ToolSpec = {
   tool: 'ksmbd.addshare',
@@ -77,12 +77,7 @@ export async function addshareMain(argv: string[]): Promise<number> {
         return promptShareOptions(operands[0]!, current);
       },
     });
-    const n = r.notify;
-    if (n?.notified) log.info('Notified mountd');
-    else {
-      if (n?.reason === 'invalid-lock' || n?.reason === 'stale-lock') log.error(`Invalid lock entry \`${n.entry}'`);
-      log.info('Ignored lock file');
-    }
+    reportNotify(log, r.notify);
     return 0;
   } catch (e) {
     return toolFailure(log, e);

@@ -3,7 +3,7 @@ import {changeUser, type ChangeMode} from '../../admin/users.js';
 import {defaultConfigPath, defaultPwdDbPath} from '../../control/paths.js';
 import {closeStdin, readHiddenLine, readStdinLine} from '../line-input.js';
 import type {ToolLog} from '../tool-log.js';
-import {COMMON_OPTIONS, parseToolArgs, toolFailure, usageFailure, type ToolSpec} from './common.js';
+import {COMMON_OPTIONS, parseToolArgs, reportNotify, toolFailure, usageFailure, type ToolSpec} from './common.js';
 
 const spec: ToolSpec = {
   tool: 'ksmbd.adduser',
@@ -89,12 +89,7 @@ export async function adduserMain(argv: string[]): Promise<number> {
 async function runAdduser(log: ToolLog, a: {mode: ChangeMode; name: string; password?: string; pwddb: string; config: string}): Promise<number> {
   try {
     const r = await changeUser({...a, compat: true, report: log, getPassword: promptPassword});
-    const n = r.notify;
-    if (n?.notified) log.info('Notified mountd');
-    else {
-      if (n?.reason === 'invalid-lock' || n?.reason === 'stale-lock') log.error(`Invalid lock entry \`${n.entry}'`);
-      log.info('Ignored lock file');
-    }
+    reportNotify(log, r.notify);
     return 0;
   } catch (e) {
     if (e instanceof AbortPrompt) return 1;

@@ -1,5 +1,6 @@
 // Shared plumbing of the ksmbd-tools drop-ins: option tables, usage, error printing.
 import {AdminError} from '../../admin/report.js';
+import type {NotifyResult} from '../../control/notify.js';
 import {getopt, type OptSpec, type ParsedOpt} from '../getopt.js';
 import {ToolLog, TOOLS_VERSION} from '../tool-log.js';
 
@@ -72,4 +73,15 @@ export function runTool(main: (argv: string[]) => Promise<number>): void {
       process.exitCode = 1;
     },
   );
+}
+
+/** ksmbd-tools' closing line after a change: the daemon was told, or there was none to tell. */
+export function reportNotify(log: ToolLog, n: NotifyResult | undefined): void {
+  if (n?.notified) {
+    log.info('Notified mountd');
+    if (n.reloadError) log.error(`mountd refused the reload: ${n.reloadError}`);
+    return;
+  }
+  if (n?.reason === 'invalid-lock' || n?.reason === 'stale-lock') log.error(`Invalid lock entry \`${n.entry}'`);
+  log.info('Ignored lock file');
 }
