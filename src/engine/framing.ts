@@ -1,0 +1,87 @@
+/**
+ * Direct TCP transport framing (MS-SMB2 2.1): every message is preceded by a 4-byte header, a zero byte
+ * and a 24-bit big-endian length ("The first byte of the Direct TCP transport packet header MUST be zero").
+ * The parser enforces a hard cap on the length so a client cannot make us buffer more than the largest
+ * message the negotiated limits allow; anything else is a ConnectionError.
+ */
+import {ConnectionError} from './errors.js';
+
+export const FRAME_HEADER_SIZE = 4;
+/** The 24-bit length field's ceiling. */
+export const MAX_FRAME_LENGTH = 0xffffff;
+
+export class FrameParser {
+  readonly #chunks: Buffer[] = [];
+  #buffered = 0;
+  /** Length of the frame being collected, or -1 while its header is incomplete. */
+  #need = -1;
+
+  constructor(private readonly maxLength: number) {
+    if (maxLength > MAX_FRAME_LENGTH) this.maxLength = MAX_FRAME_LENGTH;
+  }
+
+  /** Bytes held for a frame not yet complete. */
+  get buffered(): number {
+    return this.#buffered;
+  }
+
+  /**
+   * Feed bytes; returns the complete frames they finish (views when a frame lies inside one chunk).
+   * Zero-length frames carry nothing and are skipped. Throws ConnectionError on a framing violation.
+   */
+  push(chunk: Buffer, out: Buffer[] = []): Buffer[] {
+    if (chunk.length === 0) return out;
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    for (;;) {
+      if (this.#need < 0) {
+        if (this.#buffered < FRAME_HEADER_SIZE) return out;
+        const head = this.#take(FRAME_HEADER_SIZE);
+        if (head[0] !== 0) throw new ConnectionError(`framing: first header byte is 0x${head[0]!.toString(16)}, MUST be zero`);
+        const len = (head[1]! << 16) | (head[2]! << 8) | head[3]!;
+        if (len > this.maxLength) throw new ConnectionError(`framing: message of ${len} bytes exceeds the ${this.maxLength}-byte cap`);
+        this.#need = len;
+        if (len === 0) {
+          this.#need = -1;
+          continue;
+        }
+      }
+      if (this.#buffered < this.#need) return out;
+      out.push(this.#take(this.#need));
+      this.#need = -1;
+    }
+  }
+
+  /** Remove n buffered bytes (n <= buffered): a view when the first chunk holds them all. */
+  #take(n: number): Buffer {
+    this.#buffered -= n;
+    const first = this.#chunks[0]!;
+    if (first.length >= n) {
+      if (first.length === n) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const c = this.#chunks[0]!;
+      const k = Math.min(c.length, n - at);
+      c.copy(out, at, 0, k);
+      at += k;
+      if (k === c.length) this.#chunks.shift();
+      else this.#chunks[0] = c.subarray(k);
+    }
+    return out;
+  }
+}
+
+/** The 4-byte Direct TCP header for a message of `length` bytes. */
+export function frameHeader(length: number): Buffer {
+  if (length > MAX_FRAME_LENGTH) throw new RangeError(`message of ${length} bytes does not fit Direct TCP framing`);
+  const h = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
+  h[0] = 0;
+  h[1] = (length >>> 16) & 0xff;
+  h[2] = (length >>> 8) & 0xff;
+  h[3] = length & 0xff;
+  return h;
+}

@@ -1,0 +1,74 @@
+/**
+ * Shared by the handlers that work on opens: FileId resolution (including the related-compound
+ * 0xFFFFFFFFFFFFFFFF FileId, 3.3.5.2.7.2), access mask mapping and the stat of an open.
+ */
+import {Access} from '../../smb2/constants.js';
+import {isRelatedFileId, type FileId} from '../../smb2/messages/common.js';
+import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
+import type {Open} from '../../state/open.js';
+import {fsError} from '../../vfs/errors.js';
+import type {VfsStat} from '../../vfs/types.js';
+import type {RequestContext} from '../context.js';
+
+/** The Open a request names; a related request's 0xFFFF... FileId is the one the previous request used. */
+export function resolveOpen(ctx: RequestContext, id: FileId): Open {
+  let volatile = id.volatile;
+  let persistent = id.persistent;
+  if (isRelatedFileId(id)) {
+    if (!ctx.related || ctx.chain.fileVolatile === undefined) {
+      throw new NtStatusError(ctx.related ? NtStatus.INVALID_PARAMETER : NtStatus.FILE_CLOSED, 'no FileId to inherit');
+    }
+    volatile = ctx.chain.fileVolatile;
+    persistent = ctx.chain.filePersistent!;
+  }
+  const o = ctx.server.registry.open(volatile);
+  if (!o || !o.alive || o.tree !== ctx.tree || BigInt(o.id) !== persistent) {
+    throw new NtStatusError(NtStatus.FILE_CLOSED, 'unknown FileId');
+  }
+  ctx.chain.fileVolatile = volatile;
+  ctx.chain.filePersistent = persistent;
+  return o;
+}
+
+/** After an await: the open (and its tree) may have gone. */
+export function checkAlive(o: Open): void {
+  if (!o.alive || !o.tree.alive) throw new NtStatusError(NtStatus.FILE_CLOSED, 'closed while the request ran');
+}
+
+export async function statOpen(ctx: RequestContext, o: Open): Promise<VfsStat> {
+  try {
+    const st = o.file ? await o.file.stat() : await ctx.server.vfs.stat(o.tree.identity, o.path);
+    checkAlive(o);
+    o.lastStat = st;
+    return st;
+  } catch (e) {
+    if (e instanceof NtStatusError) throw e;
+    throw fsError(e);
+  }
+}
+
+/** MS-SMB2 2.2.13.1 / MS-DTYP 2.4.3: the file generic mapping. */
+export const FILE_GENERIC_READ = 0x00120089;
+export const FILE_GENERIC_WRITE = 0x00120116;
+export const FILE_GENERIC_EXECUTE = 0x001200a0;
+export const FILE_ALL_ACCESS = 0x001f01ff;
+
+/** Bits that change the object or its metadata: refused on a read-only tree. */
+export const WRITE_ACCESS =
+  Access.FILE_WRITE_DATA |
+  Access.FILE_APPEND_DATA |
+  Access.FILE_WRITE_EA |
+  Access.FILE_WRITE_ATTRIBUTES |
+  Access.FILE_DELETE_CHILD |
+  Access.DELETE |
+  Access.WRITE_DAC |
+  Access.WRITE_OWNER;
+
+export function mapGenericAccess(mask: number): number {
+  let m = mask & 0x0fffffff & ~Access.MAXIMUM_ALLOWED;
+  if (mask & Access.GENERIC_READ) m |= FILE_GENERIC_READ;
+  if (mask & Access.GENERIC_WRITE) m |= FILE_GENERIC_WRITE;
+  if (mask & Access.GENERIC_EXECUTE) m |= FILE_GENERIC_EXECUTE;
+  if (mask & Access.GENERIC_ALL) m |= FILE_ALL_ACCESS;
+  return m >>> 0;
+}

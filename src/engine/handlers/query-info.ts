@@ -1,0 +1,98 @@
+/**
+ * QUERY_INFO (MS-SMB2 3.3.5.20): file classes (3.3.5.20.1) and file system classes (3.3.5.20.2) clients use
+ * for listings and `allinfo`. Security descriptors and quotas come with the next issue.
+ */
+import {createHash} from 'node:crypto';
+import {Access, FileInfoClass, InfoType} from '../../smb2/constants.js';
+import {decodeQueryInfoRequest, encodeQueryInfoResponse} from '../../smb2/messages/query-info.js';
+import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
+import type {Open} from '../../state/open.js';
+import {fsError} from '../../vfs/errors.js';
+import {smbDisplayPath} from '../../vfs/paths.js';
+import type {Reader} from '../../wire/reader.js';
+import {Writer} from '../../wire/writer.js';
+import {reply, type HandlerResult, type RequestContext} from '../context.js';
+import {dosAttributes} from '../fscc/attrs.js';
+import {FILE_INFO_MIN, FILE_INFO_VARIABLE, writeFileInfo} from '../fscc/file-info.js';
+import {FS_ATTRIBUTES, FS_INFO_MIN, FS_INFO_VARIABLE, writeFsInfo} from '../fscc/fs-info.js';
+import {checkAlive, resolveOpen, statOpen} from './files.js';
+
+/** Classes that only report attributes need FILE_READ_ATTRIBUTES (3.3.5.20.1 defers to MS-FSA 2.1.5.11). */
+const NEEDS_READ_ATTRIBUTES = new Set<number>([
+  FileInfoClass.FileBasicInformation,
+  FileInfoClass.FileAllInformation,
+  FileInfoClass.FileNetworkOpenInformation,
+  FileInfoClass.FileAttributeTagInformation,
+]);
+
+/** Fit `data` into OutputBufferLength: variable classes are cut with STATUS_BUFFER_OVERFLOW. */
+function fit(data: Buffer, limit: number, variable: boolean): HandlerResult {
+  if (data.length <= limit) return reply(encodeQueryInfoResponse, data);
+  if (!variable) throw new NtStatusError(NtStatus.INFO_LENGTH_MISMATCH);
+  return reply(encodeQueryInfoResponse, data.subarray(0, limit), NtStatus.BUFFER_OVERFLOW);
+}
+
+async function fileInfo(ctx: RequestContext, o: Open, cls: number, limit: number): Promise<HandlerResult> {
+  const min = FILE_INFO_MIN[cls];
+  if (min === undefined || cls === FileInfoClass.FileNameInformation) throw new NtStatusError(NtStatus.INVALID_INFO_CLASS);
+  // 3.3.5.20.1: a buffer smaller than the fixed structure is refused outright.
+  if (limit < min) throw new NtStatusError(NtStatus.INFO_LENGTH_MISMATCH);
+  if (NEEDS_READ_ATTRIBUTES.has(cls) && !(o.grantedAccess & Access.FILE_READ_ATTRIBUTES)) throw new NtStatusError(NtStatus.ACCESS_DENIED);
+  const st = await statOpen(ctx, o);
+  const name = o.components[o.components.length - 1] ?? '';
+  const w = new Writer(128);
+  writeFileInfo(w, cls, {
+    stat: st,
+    attributes: dosAttributes(st, name, o.tree.share.hideDotFiles),
+    grantedAccess: o.grantedAccess,
+    position: o.position,
+    mode: o.createOptions & 0x0000103e, // WRITE_THROUGH, SEQUENTIAL_ONLY, NO_INTERMEDIATE_BUFFERING, SYNCHRONOUS_IO_*, DELETE_ON_CLOSE
+    displayName: smbDisplayPath(o.components),
+    name,
+    deletePending: o.deleteOnClose,
+  });
+  return fit(w.finish(), limit, FILE_INFO_VARIABLE.has(cls));
+}
+
+async function fsInfo(ctx: RequestContext, o: Open, cls: number, limit: number): Promise<HandlerResult> {
+  const min = FS_INFO_MIN[cls];
+  if (min === undefined) throw new NtStatusError(NtStatus.INVALID_INFO_CLASS);
+  if (limit < min) throw new NtStatusError(NtStatus.INFO_LENGTH_MISMATCH);
+  const share = o.tree.share;
+  let statfs;
+  try {
+    statfs = await ctx.server.vfs.statfs(o.tree.identity, share.path);
+  } catch (e) {
+    throw fsError(e);
+  }
+  checkAlive(o);
+  // A stable serial number per share, so clients that cache by volume see the same volume each time.
+  const serial = createHash('sha256').update(share.path).digest().readUInt32LE(0);
+  const w = new Writer(128);
+  writeFsInfo(w, cls, {
+    statfs,
+    label: share.name,
+    serial,
+    creationTime: ctx.server.startTime,
+    fsAttributes: (FS_ATTRIBUTES | ctx.server.settings.fakeFsCaps) >>> 0,
+  });
+  return fit(w.finish(), limit, FS_INFO_VARIABLE.has(cls));
+}
+
+export async function handleQueryInfo(ctx: RequestContext, body: Reader): Promise<HandlerResult> {
+  const req = decodeQueryInfoRequest(body);
+  const o = resolveOpen(ctx, req.fileId);
+  // 3.3.5.20: "If OutputBufferLength is greater than Connection.MaxTransactSize ... STATUS_INVALID_PARAMETER".
+  if (req.outputBufferLength > ctx.conn.maxTransactSize) throw new NtStatusError(NtStatus.INVALID_PARAMETER, 'OutputBufferLength');
+  switch (req.infoType) {
+    case InfoType.FILE:
+      return fileInfo(ctx, o, req.fileInfoClass, req.outputBufferLength);
+    case InfoType.FILESYSTEM:
+      return fsInfo(ctx, o, req.fileInfoClass, req.outputBufferLength);
+    case InfoType.SECURITY:
+    case InfoType.QUOTA:
+      throw new NtStatusError(NtStatus.NOT_SUPPORTED, 'security descriptors and quotas are not served yet');
+    default:
+      throw new NtStatusError(NtStatus.INVALID_PARAMETER, `InfoType ${req.infoType}`);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * TREE_CONNECT (MS-SMB2 3.3.5.7): `\\server\share` to a share the services side allows, IPC$ as the pipe
+ * share, share flags (ENCRYPT_DATA where `smb3 encryption` requires it), MaximalAccess from writability.
+ */
+import {Access, Dialect, ShareFlags, ShareType} from '../../smb2/constants.js';
+import {decodeTreeConnectRequest, encodeTreeConnectResponse} from '../../smb2/messages/tree-connect.js';
+import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
+import type {Reader} from '../../wire/reader.js';
+import {reply, type HandlerResult, type RequestContext} from '../context.js';
+
+/** FILE_ALL_ACCESS (MS-SMB2 2.2.13.1.1 bits 0x1F01FF): a writable share. */
+export const FILE_ALL_ACCESS = 0x001f01ff;
+/** Read, read EA/attributes, execute/traverse, READ_CONTROL, SYNCHRONIZE: a read-only share. */
+export const FILE_READ_ACCESS =
+  Access.FILE_READ_DATA | Access.FILE_READ_EA | Access.FILE_EXECUTE | Access.FILE_READ_ATTRIBUTES | Access.READ_CONTROL | Access.SYNCHRONIZE;
+
+/** The share name of `\\server\share` (2.2.9: "PathName ... in the form \\server\share"). */
+export function shareNameOf(path: string): string | undefined {
+  const m = /^[\\/]{2}[^\\/]+[\\/]([^\\/]+)[\\/]?$/.exec(path);
+  return m ? m[1] : undefined;
+}
+
+export async function handleTreeConnect(ctx: RequestContext, body: Reader): Promise<HandlerResult> {
+  const {conn, server} = ctx;
+  const session = ctx.session!;
+  const req = decodeTreeConnectRequest(body, conn.dialect);
+  const name = shareNameOf(req.path);
+  if (name === undefined) throw new NtStatusError(NtStatus.BAD_NETWORK_NAME, 'path is not \\\\server\\share');
+  if (session.anonymous && server.settings.mapToGuest !== 'bad user' && name.toUpperCase() !== 'IPC$') {
+    // A null session reaches disk shares only where guests are let in (`map to guest = bad user`).
+    throw new NtStatusError(NtStatus.ACCESS_DENIED, 'anonymous session on a disk share');
+  }
+  const r = server.services.treeConnect({
+    session: {sessionId: session.label, user: session.user, guest: session.guest, identity: session.identity!},
+    share: name,
+    client: conn.peer,
+  });
+  if (r.status === 'bad-network-name') throw new NtStatusError(NtStatus.BAD_NETWORK_NAME, r.reason);
+  if (r.status === 'access-denied') throw new NtStatusError(NtStatus.ACCESS_DENIED, r.reason);
+  if (r.status === 'too-many-connections') throw new NtStatusError(NtStatus.REQUEST_NOT_ACCEPTED, r.reason);
+  const share = r.share;
+  const release = () => server.services.treeDisconnect(r.connectionId);
+
+  const wantsEncryption = server.settings.encryption === 'mandatory' || share.smb3Encryption === 'mandatory';
+  const canEncrypt = conn.dialect >= Dialect.SMB3_0 && session.encryptionKey !== undefined;
+  if (wantsEncryption && !canEncrypt && server.settings.encryption !== 'disabled') {
+    // 3.3.5.7: a share that requires encryption refuses a session that cannot encrypt.
+    release();
+    throw new NtStatusError(NtStatus.ACCESS_DENIED, `[${share.name}] requires encryption`);
+  }
+  if (!share.ipc) {
+    try {
+      const st = await server.vfs.stat(r.identity, share.path);
+      if (!st.isDirectory) throw new Error('not a directory');
+    } catch (e) {
+      release();
+      server.log.warn(`Share [${share.name}]: path \`${share.path}' is not usable: ${(e as Error).message}`);
+      throw new NtStatusError(NtStatus.BAD_NETWORK_NAME, 'share path missing');
+    }
+  }
+  // The session may have ended while the share path was checked.
+  if (!session.alive) {
+    release();
+    throw new NtStatusError(NtStatus.USER_SESSION_DELETED);
+  }
+  const maximalAccess = share.ipc ? FILE_ALL_ACCESS : r.writable ? FILE_ALL_ACCESS : FILE_READ_ACCESS;
+  const encryptData = wantsEncryption && canEncrypt;
+  const tree = server.registry.addTree(session, {
+    share,
+    writable: r.writable,
+    identity: r.identity,
+    connectionId: r.connectionId,
+    encryptData,
+    maximalAccess,
+  });
+  if (!tree) {
+    release();
+    throw new NtStatusError(NtStatus.INSUFF_SERVER_RESOURCES, 'tree table full');
+  }
+  ctx.tree = tree;
+  ctx.responseTreeId = tree.id;
+  server.log.debug('smb', () => `${conn.peer}: tree ${tree.id} [${share.name}] for session ${session.label}${encryptData ? ' (encrypted)' : ''}`);
+  let shareFlags: number = ShareFlags.MANUAL_CACHING;
+  if (share.ipc) shareFlags = ShareFlags.NO_CACHING;
+  if (encryptData) shareFlags |= ShareFlags.ENCRYPT_DATA;
+  return reply(encodeTreeConnectResponse, {
+    shareType: share.ipc ? ShareType.PIPE : ShareType.DISK,
+    shareFlags,
+    capabilities: 0,
+    maximalAccess,
+  });
+}

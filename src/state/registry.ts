@@ -1,0 +1,134 @@
+/**
+ * The one owner of sessions, trees and opens (DESIGN habit 5). Connections and handlers find objects here
+ * by wire id; teardown (LOGOFF, TREE_DISCONNECT, a dropped connection, shutdown) goes through here so the
+ * services side hears about every tree and session that ends, exactly once.
+ */
+import type {IpcServices, ShareInfo, UnixIdentity} from '../ipc/types.js';
+import type {Logger} from '../log/logger.js';
+import type {VfsFile, VfsStat} from '../vfs/types.js';
+import {HandleTable, tableId} from './handles.js';
+import {Open} from './open.js';
+import {Session, type SessionOwner} from './session.js';
+import {Tree} from './tree.js';
+
+export interface NewTree {
+  share: ShareInfo;
+  writable: boolean;
+  identity: UnixIdentity;
+  connectionId: number;
+  encryptData: boolean;
+  maximalAccess: number;
+}
+
+export interface NewOpen {
+  path: string;
+  components: string[];
+  isDirectory: boolean;
+  grantedAccess: number;
+  createOptions: number;
+  file: VfsFile | undefined;
+  stat: VfsStat;
+}
+
+export class Registry {
+  readonly #sessions = new HandleTable<Session>(32, 21);
+  readonly #opens = new HandleTable<Open>(32, 21);
+  #trees = 0;
+
+  constructor(
+    private services: IpcServices,
+    private readonly log: Logger,
+  ) {}
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  get treeCount(): number {
+    return this.#trees;
+  }
+
+  get openCount(): number {
+    return this.#opens.size;
+  }
+
+  sessions(): IterableIterator<Session> {
+    return this.#sessions.values();
+  }
+
+  newSession(client: string, dialect: number, owner: SessionOwner): Session | undefined {
+    return this.#sessions.add((id) => new Session(BigInt(id), client, dialect, owner))?.value;
+  }
+
+  session(id: bigint): Session | undefined {
+    return this.#sessions.get(tableId(id));
+  }
+
+  /** End a session: its trees (and their opens) first, then the session itself. */
+  async endSession(s: Session): Promise<void> {
+    if (this.#sessions.get(tableId(s.id)) !== s) return;
+    const wasValid = s.state === 'valid';
+    s.state = 'expired';
+    this.#sessions.delete(tableId(s.id));
+    s.owner.forget(s);
+    s.auth = undefined;
+    const trees = [...s.trees.values()];
+    for (const t of trees) await this.endTree(s, t);
+    if (wasValid && s.identity) {
+      this.services.logout({sessionId: s.label, user: s.user, guest: s.guest, identity: s.identity});
+    }
+  }
+
+  addTree(s: Session, t: NewTree): Tree | undefined {
+    const added = s.trees.add(
+      (id) => new Tree(id, t.share, t.writable, t.identity, t.connectionId, t.encryptData, t.maximalAccess),
+    );
+    if (added) this.#trees++;
+    return added?.value;
+  }
+
+  tree(s: Session, id: number): Tree | undefined {
+    return s.trees.get(id);
+  }
+
+  async endTree(s: Session, t: Tree): Promise<void> {
+    if (s.trees.get(t.id) !== t) return;
+    s.trees.delete(t.id);
+    t.alive = false;
+    this.#trees--;
+    this.services.treeDisconnect(t.connectionId);
+    for (const o of [...t.opens]) await this.closeOpen(o);
+  }
+
+  addOpen(t: Tree, o: NewOpen): Open | undefined {
+    const added = this.#opens.add(
+      (id) => new Open(id, t, o.path, o.components, o.isDirectory, o.grantedAccess, o.createOptions, o.file, o.stat),
+    );
+    if (added) t.opens.add(added.value);
+    return added?.value;
+  }
+
+  open(volatileId: bigint): Open | undefined {
+    return this.#opens.get(tableId(volatileId));
+  }
+
+  async closeOpen(o: Open): Promise<void> {
+    if (this.#opens.get(o.id) !== o) return;
+    this.#opens.delete(o.id);
+    o.alive = false;
+    o.enumeration = undefined;
+    o.tree.opens.delete(o);
+    if (o.file) {
+      try {
+        await o.file.close();
+      } catch (e) {
+        this.log.debug('vfs', `close of ${o.path} failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** A reload swaps the services object only when the daemon builds a new one. */
+  setServices(services: IpcServices): void {
+    this.services = services;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * TreeConnect (MS-SMB2 3.3.1.10): one share connected within a session, with the decision the services
+ * side made (writable, the identity file operations use) and the opens made through it.
+ */
+import type {ShareInfo, UnixIdentity} from '../ipc/types.js';
+import type {Open} from './open.js';
+
+export class Tree {
+  readonly opens = new Set<Open>();
+  alive = true;
+
+  constructor(
+    /** TreeId on the wire (u32, generation-tagged). */
+    readonly id: number,
+    readonly share: ShareInfo,
+    readonly writable: boolean,
+    readonly identity: UnixIdentity,
+    /** Handed back to IpcServices.treeDisconnect. */
+    readonly connectionId: number,
+    /** TreeConnect.EncryptData: every request on this tree must arrive encrypted. */
+    readonly encryptData: boolean,
+    readonly maximalAccess: number,
+  ) {}
+}

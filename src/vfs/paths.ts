@@ -1,0 +1,58 @@
+/**
+ * From an SMB2 path (relative to the share root, backslash-separated, MS-SMB2 2.2.13 "The file name ...
+ * relative to the share") to validated components and a host path that cannot leave the share by name.
+ * Symlinks are the other way out; Vfs.contained() checks those after resolution.
+ */
+import {join} from 'node:path';
+import {NtStatus, NtStatusError} from '../smb2/ntstatus.js';
+
+/** MS-FSCC 2.1.5.2 (file names): characters that are never part of a name. Wildcards are reserved too. */
+const INVALID_CHARS = /[\x00-\x1f"*/:<>?|\\]/;
+const MAX_COMPONENT = 255;
+
+export interface SmbPath {
+  /** Path components, [] for the share root. */
+  components: string[];
+  /** `name::$DATA` / `name:$DATA` named the default data stream explicitly. */
+  defaultStream: boolean;
+}
+
+/** Split off a stream suffix of the last component: only the unnamed data stream is served for now. */
+function stripStream(last: string): {name: string; defaultStream: boolean} {
+  const colon = last.indexOf(':');
+  if (colon < 0) return {name: last, defaultStream: false};
+  const stream = last.slice(colon).toUpperCase();
+  // MS-FSCC 2.1.5.1: "name:stream:type"; the default stream is "::$DATA" (empty stream name, $DATA type).
+  if (stream === '::$DATA' || stream === ':$DATA') return {name: last.slice(0, colon), defaultStream: true};
+  throw new NtStatusError(NtStatus.OBJECT_NAME_NOT_FOUND, 'named streams are not served yet');
+}
+
+/** Validate a CREATE name; throws NtStatusError with the status Windows gives. */
+export function parseSmbPath(name: string): SmbPath {
+  if (name === '') return {components: [], defaultStream: false};
+  // 3.3.5.9: "If the file name length is greater than zero and the first character is a path separator
+  // character, the server MUST fail the request with STATUS_INVALID_PARAMETER."
+  if (name[0] === '\\' || name[0] === '/') throw new NtStatusError(NtStatus.INVALID_PARAMETER, 'absolute path');
+  let s = name;
+  if (s.endsWith('\\')) s = s.slice(0, -1);
+  const parts = s.split('\\');
+  const last = stripStream(parts[parts.length - 1]!);
+  parts[parts.length - 1] = last.name;
+  if (last.name === '' && parts.length === 1) return {components: [], defaultStream: last.defaultStream};
+  for (const p of parts) {
+    if (p === '..') throw new NtStatusError(NtStatus.OBJECT_PATH_SYNTAX_BAD, 'path climbs out with ..');
+    if (p === '' || p === '.') throw new NtStatusError(NtStatus.OBJECT_NAME_INVALID, 'empty or . component');
+    if (p.length > MAX_COMPONENT || INVALID_CHARS.test(p)) throw new NtStatusError(NtStatus.OBJECT_NAME_INVALID, 'invalid name');
+  }
+  return {components: parts, defaultStream: last.defaultStream};
+}
+
+/** The host path of validated components under `root`. */
+export function hostPath(root: string, components: readonly string[]): string {
+  return components.length === 0 ? root : join(root, ...components);
+}
+
+/** The path as clients see it in FileNameInformation: a leading backslash, components joined by `\`. */
+export function smbDisplayPath(components: readonly string[]): string {
+  return '\\' + components.join('\\');
+}
