@@ -7,12 +7,19 @@ import {isIpcName, shareKey} from '../config/names.js';
 import type {Tristate} from '../config/values.js';
 import type {Logger} from '../log/logger.js';
 import {userNtHash, type PwdDb} from '../users/pwddb.js';
+import {RpcPipes} from '../rpc/pipe.js';
+import {serverData} from '../rpc/server-data.js';
 import {identityOf, type AccountDb} from './accounts.js';
 import {hostAllowed, normalizeAddress, parseHostList} from './hosts.js';
 import type {
   IpcServices,
   LoginRequest,
   LoginResponse,
+  PipeOpenRequest,
+  PipeOpenResponse,
+  PipePeekResponse,
+  PipeReadResponse,
+  PipeWriteResponse,
   RpcRequest,
   RpcResponse,
   SessionIdentity,
@@ -37,15 +44,32 @@ export class ConfigServices implements IpcServices {
   private readonly perShare = new Map<string, number>();
   private nextTreeId = 1;
   loginFailures = 0;
+  /** Named pipes on IPC$ (srvsvc, wkssvc, lsarpc, samr); they answer from the configuration in force. */
+  private readonly pipes: RpcPipes;
 
   constructor(
     config: LoadedConfig,
     db: PwdDb,
     private readonly accounts: AccountDb,
     private readonly log: Logger,
+    /** The server SID's subauthorities (ksmbd.subauth): S-1-5-21-A-B-C for lsarpc and samr. */
+    private readonly subauth: readonly [number, number, number] = [0, 0, 0],
   ) {
     this.config = config;
     this.db = db;
+    this.pipes = new RpcPipes(() => this.rpcData(), log);
+  }
+
+  private rpcData() {
+    return serverData({
+      config: this.config,
+      db: this.db,
+      accounts: this.accounts,
+      subauth: this.subauth,
+      shares: () => this.shares(),
+      share: (name) => this.shareConfig(name),
+      currentUses: (name) => this.perShare.get(shareKey(name)) ?? 0,
+    });
   }
 
   /** Swap in a new configuration (reload). Open trees stay; new limits apply to new connects. */
@@ -216,10 +240,50 @@ export class ConfigServices implements IpcServices {
     this.log.debug('ipc', `tree disconnect: [${key}]`);
   }
 
-  /** The RPC services (srvsvc, wkssvc, lsarpc, samr) come with their own issue. */
   rpc(req: RpcRequest): RpcResponse {
-    this.log.debug('ipc', `rpc: ${req.data.length} bytes on pipe \`${req.pipe}' (not served yet)`);
-    return {status: 'not-supported', reason: `pipe \`${req.pipe}' is not served yet`};
+    const h = this.pipes.open(req.pipe, req.session);
+    if (h === null) return {status: 'not-supported', reason: `pipe \`${req.pipe}' is not served`};
+    this.pipes.write(h, req.data);
+    const out: Buffer[] = [];
+    for (let r = this.pipes.read(h, 0xffff); r && r.data.length > 0; r = this.pipes.read(h, 0xffff)) out.push(r.data);
+    this.pipes.close(h);
+    return {status: 'ok', data: Buffer.concat(out)};
+  }
+
+  pipeOpen(req: PipeOpenRequest): PipeOpenResponse {
+    const handle = this.pipes.open(req.pipe, req.session);
+    this.log.debug('ipc', `pipe open: \`${req.pipe}'${handle === null ? ' not served' : ` -> ${handle}`}`);
+    return handle === null ? {status: 'not-found'} : {status: 'ok', handle};
+  }
+
+  pipeWrite(handle: number, data: Buffer): PipeWriteResponse {
+    const n = this.pipes.write(handle, data);
+    return n === null ? {status: 'closed'} : {status: 'ok', written: n};
+  }
+
+  pipeRead(handle: number, maxLength: number): PipeReadResponse {
+    const r = this.pipes.read(handle, maxLength);
+    return r === null ? {status: 'closed'} : {status: 'ok', data: r.data, more: r.more};
+  }
+
+  pipeTransceive(handle: number, data: Buffer, maxOutput: number): PipeReadResponse {
+    const r = this.pipes.transceive(handle, data, maxOutput);
+    if (r === null) return {status: 'closed'};
+    if (r === 'busy') return {status: 'busy'};
+    return {status: 'ok', data: r.data, more: r.more};
+  }
+
+  pipePeek(handle: number): PipePeekResponse {
+    const p = this.pipes.peek(handle);
+    return p === null ? {status: 'closed'} : {status: 'ok', available: p.bytes, messageLength: p.messageLength};
+  }
+
+  pipeClose(handle: number): void {
+    this.pipes.close(handle);
+  }
+
+  openPipes(): number {
+    return this.pipes.count;
   }
 
   openTrees(): number {

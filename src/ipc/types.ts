@@ -96,6 +96,33 @@ export interface RpcRequest {
 
 export type RpcResponse = {status: 'ok'; data: Buffer} | {status: 'not-supported'; reason: string};
 
+/**
+ * Named pipes on IPC$ (src/rpc). A pipe handle is a number the services side never reuses; the engine keeps
+ * it in its Open. The pipe is in message mode: each read returns at most one message (one DCE/RPC fragment).
+ */
+export interface PipeOpenRequest {
+  session: SessionIdentity;
+  /** The CREATE name on IPC$: `srvsvc`, `\PIPE\srvsvc`, ... (case-insensitive). */
+  pipe: string;
+}
+
+/** 'not-found': a pipe we do not serve (STATUS_OBJECT_NAME_NOT_FOUND). */
+export type PipeOpenResponse = {status: 'ok'; handle: number} | {status: 'not-found'};
+
+/** 'closed': no such pipe handle (STATUS_FILE_CLOSED / STATUS_INVALID_HANDLE, as the engine sees fit). */
+export type PipeWriteResponse = {status: 'ok'; written: number} | {status: 'closed'};
+
+/**
+ * One message, or the first maxLength octets of it with `more` set: the engine answers that READ or
+ * FSCTL_PIPE_TRANSCEIVE with STATUS_BUFFER_OVERFLOW and the rest comes with the next READ. Empty data
+ * without `more`: nothing is waiting. 'busy' (transceive only): unread data is already waiting, MS-FSCC
+ * 2.3.53 STATUS_PIPE_BUSY.
+ */
+export type PipeReadResponse = {status: 'ok'; data: Buffer; more: boolean} | {status: 'closed'} | {status: 'busy'};
+
+/** For FSCTL_PIPE_PEEK and FilePipeLocalInformation: unread octets and the length of the next message. */
+export type PipePeekResponse = {status: 'ok'; available: number; messageLength: number} | {status: 'closed'};
+
 export interface IpcServices {
   login(req: LoginRequest): LoginResponse;
   /** A failed proof (wrong password): logged and counted, never with the proof itself. */
@@ -106,5 +133,14 @@ export interface IpcServices {
   shares(): ShareInfo[];
   treeConnect(req: TreeConnectRequest): TreeConnectResponse;
   treeDisconnect(connectionId: number): void;
+  /** One self-contained exchange on a fresh pipe (bind and calls in `data`), all responses concatenated. */
   rpc(req: RpcRequest): RpcResponse;
+  pipeOpen(req: PipeOpenRequest): PipeOpenResponse;
+  pipeWrite(handle: number, data: Buffer): PipeWriteResponse;
+  pipeRead(handle: number, maxLength: number): PipeReadResponse;
+  /** FSCTL_PIPE_TRANSCEIVE: write `data`, then read one message of at most maxOutput octets. */
+  pipeTransceive(handle: number, data: Buffer, maxOutput: number): PipeReadResponse;
+  pipePeek(handle: number): PipePeekResponse;
+  /** CLOSE of the pipe (and every pipe of a session or connection that goes away). */
+  pipeClose(handle: number): void;
 }

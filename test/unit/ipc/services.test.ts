@@ -187,10 +187,42 @@ describe('tree connect', () => {
 });
 
 describe('rpc and logout', () => {
-  it('rpc is a stub that says so', () => {
+  it('rpc answers on served pipes (a bind_nak for garbage) and refuses the others', () => {
     const {services} = setup('[global]\n');
     const s = session(services, 'alice');
-    expect(services.rpc({session: s, pipe: 'srvsvc', data: Buffer.alloc(8)}).status).toBe('not-supported');
+    const bind = Buffer.from('05000b03100000004800000001000000b810b810000000000100000000000100c84f324b7016d30112785a47bf6ee18803000000045d888aeb1cc9119fe808002b10486002000000', 'hex');
+    const r = services.rpc({session: s, pipe: '\\PIPE\\srvsvc', data: bind});
+    expect(r.status).toBe('ok');
+    expect(r.status === 'ok' && r.data[2]).toBe(12); // bind_ack
+    expect(services.rpc({session: s, pipe: 'spoolss', data: bind}).status).toBe('not-supported');
+    expect(services.openPipes()).toBe(0);
     services.logout(s);
+  });
+});
+
+describe('named pipes', () => {
+  it('opens served pipes only, speaks DCE/RPC through write/read/transceive, and closes', () => {
+    const {services} = setup('[global]\n\tnetbios name = NODESRV\n[data]\n\tpath = /srv/data\n');
+    const s = session(services, 'alice');
+    for (const unknown of ['mdssvc', 'spoolss', 'winreg', '\\PIPE\\netlogon']) expect(services.pipeOpen({session: s, pipe: unknown})).toEqual({status: 'not-found'});
+    const o = services.pipeOpen({session: s, pipe: 'srvsvc'});
+    if (o.status !== 'ok') throw new Error('open');
+    const bind = Buffer.from('05000b03100000004800000001000000b810b810000000000100000000000100c84f324b7016d30112785a47bf6ee18803000000045d888aeb1cc9119fe808002b10486002000000', 'hex');
+    expect(services.pipeWrite(o.handle, bind)).toEqual({status: 'ok', written: bind.length});
+    expect(services.pipePeek(o.handle)).toMatchObject({status: 'ok', messageLength: expect.any(Number)});
+    const a = services.pipeRead(o.handle, 10);
+    expect(a).toMatchObject({status: 'ok', more: true});
+    const b = services.pipeRead(o.handle, 4280);
+    expect(b).toMatchObject({status: 'ok', more: false});
+    // NetrServerGetInfo level 101, with a NULL server name
+    const req = Buffer.from('050000031000000020000000020000000800000000001500000000006500000000', 'hex').subarray(0, 32);
+    req.writeUInt16LE(req.length, 8);
+    const t = services.pipeTransceive(o.handle, req, 4280);
+    expect(t.status).toBe('ok');
+    expect(t.status === 'ok' && t.data[2]).toBe(2); // response
+    expect(t.status === 'ok' && t.data.toString('utf16le')).toContain('NODESRV');
+    services.pipeClose(o.handle);
+    expect(services.pipeRead(o.handle, 100)).toEqual({status: 'closed'});
+    expect(services.pipeWrite(o.handle, bind)).toEqual({status: 'closed'});
   });
 });
