@@ -21,7 +21,7 @@ import {
 } from '../../../src/auth/ntlmssp.js';
 import {negTokenRespCompleted, negTokenRespIncomplete, ntlmFromClientToken} from '../../../src/auth/spnego.js';
 import {vectorsOfKind} from '../../vectors/load.js';
-import {clientAuthenticate} from './ntlm-client.js';
+import {clientAuthenticate} from '../../helpers/ntlm-client.js';
 import {hex, inputHex, sessionTokens} from './helpers.js';
 
 const lookupFor = (hash: Buffer, user: string) => (u: string) => (u.toLowerCase() === user.toLowerCase() ? hash : null);

@@ -1,6 +1,7 @@
 // A test-only NTLMv2 initiator (MS-NLMP 3.1.5.1.2, 3.3.2) used to drive the server through cases no
-// published vector covers (wrong password, NIL-domain clients, tampered MICs). Checked against the
-// MS-NLMP 4.2.4 client vector in ntlm-server.test.ts before it is trusted.
+// published vector covers (wrong password, NIL-domain clients, tampered MICs), and by the raw-frame SMB2
+// client (test/helpers/raw-client.ts) to log in. Checked against the MS-NLMP 4.2.4 client vector in
+// test/unit/auth/ntlm-server.test.ts before it is trusted.
 import {
   encryptRandomSessionKey,
   lmv2Response,
@@ -9,7 +10,7 @@ import {
   ntlmv2SessionBaseKey,
   ntlmv2Temp,
   ntowfv2,
-} from '../../../src/crypto/ntlm.js';
+} from '../../src/crypto/ntlm.js';
 import {
   AvId,
   MSV_AV_FLAG_MIC_PRESENT,
@@ -17,7 +18,7 @@ import {
   decodeChallenge,
   encodeAuthenticate,
   encodeAvPairs,
-} from '../../../src/auth/ntlmssp.js';
+} from '../../src/auth/ntlmssp.js';
 
 export interface ClientOptions {
   negotiate: Buffer;
@@ -35,6 +36,14 @@ export interface ClientOptions {
 }
 
 export function clientAuthenticate(o: ClientOptions): Buffer {
+  return clientAuthenticateWithKey(o).message;
+}
+
+/**
+ * The AUTHENTICATE message and the session key both sides end up with (MS-NLMP 3.1.5.1.2: the
+ * ExportedSessionKey with KEY_EXCH, else the SessionBaseKey), plus the negotiated flags.
+ */
+export function clientAuthenticateWithKey(o: ClientOptions): {message: Buffer; sessionKey: Buffer; flags: number} {
   const ch = decodeChallenge(o.challenge);
   const pairs = [...ch.targetInfo];
   if (o.withMic) {
@@ -59,6 +68,7 @@ export function clientAuthenticate(o: ClientOptions): Buffer {
     encryptedRandomSessionKey: keyExch ? encryptRandomSessionKey(baseKey, exported) : Buffer.alloc(0),
     withMic: o.withMic ?? false,
   });
-  if (o.withMic) ntlmMic(keyExch ? exported : baseKey, o.negotiate, o.challenge, msg).copy(msg, 72);
-  return msg;
+  const sessionKey = keyExch ? exported : baseKey;
+  if (o.withMic) ntlmMic(sessionKey, o.negotiate, o.challenge, msg).copy(msg, 72);
+  return {message: msg, sessionKey, flags: ch.flags};
 }
