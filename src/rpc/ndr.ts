@@ -404,15 +404,20 @@ export class NdrWriter {
     return this.unique(s, (v) => this.wstring(v));
   }
 
-  /** RPC_UNICODE_STRING: no terminating NUL; null writes a NULL buffer with zero lengths. */
-  unicodeString(s: string | null | undefined): this {
+  /**
+   * RPC_UNICODE_STRING: no terminating NUL; null writes a NULL buffer with zero lengths. `withNulRoom`
+   * announces room for a NUL (MaximumLength = Length + 2), as Windows LSA does for the domain names of
+   * policy information and referenced domain lists; the NUL itself is not sent.
+   */
+  unicodeString(s: string | null | undefined, withNulRoom = false): this {
     this.align(4);
     if (s === null || s === undefined) return this.u16(0).u16(0).u32(0);
     const b = Buffer.from(s, 'utf16le');
-    if (b.length > 0xfffe) throw new RangeError('RPC_UNICODE_STRING longer than 32767 characters');
-    this.u16(b.length).u16(b.length);
+    if (b.length > 0xfffc) throw new RangeError('RPC_UNICODE_STRING longer than 32766 characters');
+    const max = withNulRoom ? b.length + 2 : b.length;
+    this.u16(b.length).u16(max);
     return this.unique(b, (v) => {
-      this.u32(v.length / 2).u32(0).u32(v.length / 2);
+      this.u32(max / 2).u32(0).u32(v.length / 2);
       this.bytes(v);
     });
   }

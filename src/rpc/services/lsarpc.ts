@@ -99,17 +99,17 @@ function queryInfoPolicy(call: CallContext, r: NdrReader, w: NdrWriter): void {
     switch (c) {
       case POLICY_INFO.PRIMARY_DOMAIN:
         // LSAPR_POLICY_PRIMARY_DOM_INFO: a standalone server is in a workgroup, which has no SID.
-        w.unicodeString(srv.workgroup);
+        w.unicodeString(srv.workgroup, true);
         w.unique(null, () => undefined);
         break;
       case POLICY_INFO.ACCOUNT_DOMAIN:
       case POLICY_INFO.LOCAL_ACCOUNT_DOMAIN:
-        w.unicodeString(srv.netbiosName);
+        w.unicodeString(srv.netbiosName, true);
         w.unique(srv.domainSid, (s) => w.sid(s));
         break;
       default:
         // LSAPR_POLICY_DNS_DOMAIN_INFO: no DNS domain, no forest, no GUID, no SID outside a domain.
-        w.unicodeString(srv.workgroup);
+        w.unicodeString(srv.workgroup, true);
         w.unicodeString(null);
         w.unicodeString(null);
         writeGuid(w, Buffer.alloc(16));
@@ -132,7 +132,7 @@ class DomainList {
       w.u32(kinds.length);
       w.unique(kinds, (ks) =>
         w.conformantArray(ks, (k) => {
-          w.unicodeString(domainNameOf(call.server, k));
+          w.unicodeString(domainNameOf(call.server, k), true);
           w.unique(domainSidOf(call.server, k), (s) => w.sid(s));
         }),
       );
