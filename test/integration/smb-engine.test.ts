@@ -158,6 +158,45 @@ c.logoff()
     });
   });
 
+  it('lists a directory of 1500 entries completely, in pages', () => {
+    const dir = join(server.sharePath('share'), 'many');
+    mkdirSync(dir);
+    for (let i = 0; i < 1500; i++) writeFileSync(join(dir, `file-with-a-longish-name-${String(i).padStart(5, '0')}.dat`), '');
+    for (const m of ['SMB2_02', 'SMB3_11']) {
+      const r = smbclient(server, 'share', 'alice%pw', ['-m', m], 'ls many\\*');
+      expect(r.code, r.out).toBe(0);
+      expect(r.out.match(/file-with-a-longish-name-\d{5}\.dat/g)?.length, m).toBe(1500);
+    }
+  });
+
+  it('bad frames drop only their own connection', async () => {
+    // First header byte not zero (Direct TCP, 2.1).
+    const a = await RawClient.open(server.port);
+    a.sendRaw(Buffer.from([0xff, 0, 0, 4, 1, 2, 3, 4]));
+    expect(await a.closed(3000)).toBe(true);
+    // A MessageId outside the sequence window (3.3.5.2.3).
+    const b = await RawClient.open(server.port);
+    b.skipMessageIds(1000n);
+    b.send(b.negotiateRequest());
+    expect(await b.closed(3000)).toBe(true);
+    // A message too short to be an SMB2 header.
+    const c = await RawClient.open(server.port);
+    c.send(Buffer.from([0xfe, 0x53, 0x4d, 0x42, 64, 0]));
+    expect(await c.closed(3000)).toBe(true);
+    // An unknown command after negotiation fails that request only.
+    const d = await RawClient.open(server.port);
+    const neg = await d.exchange(d.negotiateRequest());
+    expect(neg.header.status).toBe(0);
+    const unknown = await d.exchange(d.header(0x42).finishCopy());
+    expect(unknown.header.status).toBe(NtStatus.INVALID_PARAMETER);
+    const echo = d.header(Command.ECHO);
+    echo.u16(4).u16(0);
+    expect((await d.exchange(echo.finishCopy())).header.status).toBe(0);
+    expect(server.alive()).toBe(true);
+    const after = smbclient(server, 'share', 'alice%pw', ['-m', 'SMB3_11']);
+    expect(after.code, after.out).toBe(0);
+  });
+
   it('a signed request with a tampered signature drops the connection; the server goes on', async () => {
     const c = await RawClient.open(server.port);
     const key = await c.login('alice', 'pw');
@@ -205,6 +244,37 @@ describe.skipIf(!haveSmbclient)('guest access with map to guest = bad user', () 
   });
 });
 
+describe.skipIf(!haveSmbclient)('server-wide signing and encryption requirements', () => {
+  it('smb3 encryption = mandatory: SMB3 sessions are encrypted, SMB2 clients are refused', async () => {
+    const server = await startSmbServer({global: {'smb3 encryption': 'mandatory'}, users: {alice: 'pw'}});
+    try {
+      populate(server.sharePath('share'));
+      for (const m of ['SMB3_00', 'SMB3_11']) {
+        const r = smbclient(server, 'share', 'alice%pw', ['-m', m]);
+        expect(r.code, r.out).toBe(0);
+        expectListing(r.out);
+      }
+      expect(smbclient(server, 'share', 'alice%pw', ['-m', 'SMB2_10']).out).toContain('NT_STATUS_ACCESS_DENIED');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('server signing = mandatory: every dialect works signed', async () => {
+    const server = await startSmbServer({global: {'server signing': 'mandatory'}, users: {alice: 'pw'}});
+    try {
+      populate(server.sharePath('share'));
+      for (const m of ['SMB2_02', 'SMB2_10', 'SMB3_02', 'SMB3_11']) {
+        const r = smbclient(server, 'share', 'alice%pw', ['-m', m]);
+        expect(r.code, r.out).toBe(0);
+        expectListing(r.out);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 /** Just enough of an SMB 2.1 client to sign requests by hand. */
 class RawClient {
   #mid = 0n;
@@ -247,6 +317,27 @@ class RawClient {
     this.sock.write(Buffer.concat([frameHeader(msg.length), msg]));
   }
 
+  sendRaw(bytes: Buffer): void {
+    this.sock.write(bytes);
+  }
+
+  skipMessageIds(n: bigint): void {
+    this.#mid += n;
+  }
+
+  negotiateRequest(): Buffer {
+    const n = this.header(Command.NEGOTIATE);
+    encodeNegotiateRequest(n, {
+      securityMode: SecurityMode.SIGNING_ENABLED | SecurityMode.SIGNING_REQUIRED,
+      capabilities: 0,
+      clientGuid: Buffer.alloc(16, 7),
+      dialects: [Dialect.SMB2_1],
+      negotiateContexts: [],
+      clientStartTime: 0n,
+    });
+    return n.finishCopy();
+  }
+
   recv(): Promise<Buffer> {
     const f = this.#frames.shift();
     if (f) return Promise.resolve(f);
@@ -273,16 +364,7 @@ class RawClient {
 
   /** NEGOTIATE 2.1 with signing required, then a raw NTLMSSP session setup; returns the session key. */
   async login(user: string, password: string): Promise<Buffer> {
-    const n = this.header(Command.NEGOTIATE);
-    encodeNegotiateRequest(n, {
-      securityMode: SecurityMode.SIGNING_ENABLED | SecurityMode.SIGNING_REQUIRED,
-      capabilities: 0,
-      clientGuid: Buffer.alloc(16, 7),
-      dialects: [Dialect.SMB2_1],
-      negotiateContexts: [],
-      clientStartTime: 0n,
-    });
-    const neg = await this.exchange(n.finishCopy());
+    const neg = await this.exchange(this.negotiateRequest());
     if (neg.header.status !== 0) throw new Error(`negotiate failed 0x${neg.header.status.toString(16)}`);
     const flags =
       NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_NTLM |
