@@ -39,12 +39,16 @@ export function parseSmbPath(name: string): SmbPath {
   const last = stripStream(parts[parts.length - 1]!);
   parts[parts.length - 1] = last.name;
   if (last.name === '' && parts.length === 1) return {components: [], defaultStream: last.defaultStream};
+  const components: string[] = [];
   for (const p of parts) {
     if (p === '..') throw new NtStatusError(NtStatus.OBJECT_PATH_SYNTAX_BAD, 'path climbs out with ..');
-    if (p === '' || p === '.') throw new NtStatusError(NtStatus.OBJECT_NAME_INVALID, 'empty or . component');
+    if (p === '') throw new NtStatusError(NtStatus.OBJECT_NAME_INVALID, 'empty component');
+    // `dir\.` names dir itself (clients send it for `allinfo .`); it can never lead anywhere else.
+    if (p === '.') continue;
     if (p.length > MAX_COMPONENT || INVALID_CHARS.test(p)) throw new NtStatusError(NtStatus.OBJECT_NAME_INVALID, 'invalid name');
+    components.push(p);
   }
-  return {components: parts, defaultStream: last.defaultStream};
+  return {components, defaultStream: last.defaultStream};
 }
 
 /** The host path of validated components under `root`. */

@@ -152,7 +152,7 @@ export async function handleCreate(ctx: RequestContext, body: Reader): Promise<H
   ctx.chain.filePersistent = id;
   const name = smbPath.components[smbPath.components.length - 1] ?? '';
   const t = fileTimes(st);
-  ctx.server.log.debug('vfs', () => `CREATE \`${req.name}' disposition ${disposition} -> ${action === CreateAction.CREATED ? 'created' : 'opened'} (fid ${o.id})`);
+  if (ctx.server.log.isDebug('vfs')) ctx.server.log.debug('vfs', `CREATE \`${req.name}' disposition ${disposition} -> ${action === CreateAction.CREATED ? 'created' : 'opened'} (fid ${o.id})`);
   return reply(encodeCreateResponse, {
     oplockLevel: OplockLevel.NONE,
     flags: 0,

@@ -16,7 +16,8 @@ export const FILE_READ_ACCESS =
 
 /** The share name of `\\server\share` (2.2.9: "PathName ... in the form \\server\share"). */
 export function shareNameOf(path: string): string | undefined {
-  const m = /^[\\/]{2}[^\\/]+[\\/]([^\\/]+)[\\/]?$/.exec(path);
+  // Some clients count a terminating NUL in PathLength.
+  const m = /^[\\/]{2}[^\\/]+[\\/]([^\\/]+)[\\/]?$/.exec(path.replace(/\0+$/, ''));
   return m ? m[1] : undefined;
 }
 

@@ -74,6 +74,7 @@ describe('parseSmbPath', () => {
     expect(status(() => parseSmbPath('..\\x'))).toBe(NtStatus.OBJECT_PATH_SYNTAX_BAD);
     expect(status(() => parseSmbPath('a\\..\\..\\x'))).toBe(NtStatus.OBJECT_PATH_SYNTAX_BAD);
     expect(status(() => parseSmbPath('a\\\\b'))).toBe(NtStatus.OBJECT_NAME_INVALID);
+    expect(parseSmbPath('dir\\.').components).toEqual(['dir']);
     expect(status(() => parseSmbPath('a/b'))).toBe(NtStatus.OBJECT_NAME_INVALID);
     expect(status(() => parseSmbPath('a*'))).toBe(NtStatus.OBJECT_NAME_INVALID);
     expect(status(() => parseSmbPath('a\x01'))).toBe(NtStatus.OBJECT_NAME_INVALID);
