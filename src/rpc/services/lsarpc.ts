@@ -267,7 +267,8 @@ function getUserName(call: CallContext, r: NdrReader, w: NdrWriter): void {
   // [in, out] PRPC_UNICODE_STRING* UserName: the inner pointer (clients send NULL).
   r.topUnique(() => r.param(() => r.unicodeString()));
   // [in, out, unique] PRPC_UNICODE_STRING* DomainName: outer unique, inner unique.
-  const wantsDomain = r.topUnique(() => r.topUnique(() => r.param(() => r.unicodeString()))) !== null;
+  const wantsDomain = r.pointerId() !== 0;
+  if (wantsDomain) r.topUnique(() => r.param(() => r.unicodeString()));
   const s = call.session;
   const user = s ? (s.guest ? s.identity.name || 'nobody' : s.user) : 'nobody';
   w.topUnique(user, (u) => w.unicodeString(u));
