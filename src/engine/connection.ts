@@ -202,7 +202,8 @@ export class Connection implements SessionOwner {
         // 3.3.5.2.1.1: the decrypted message must belong to the session whose key decrypted it.
         throw new ConnectionError('encrypted message names another session');
       }
-      const policy = POLICY[h.command];
+      const table = this.server.policy ?? POLICY;
+      const policy = table[h.command];
       if (policy?.noResponse) {
         await this.#runNoResponse(h, buf.subarray(part.start, part.end), r, encSession !== undefined, chain);
         continue;
@@ -224,7 +225,7 @@ export class Connection implements SessionOwner {
         ctx.responseTreeId = chain.treeId;
         result = errorReply(chain.status);
       } else {
-        result = await dispatch(ctx, r);
+        result = await dispatch(ctx, r, table);
       }
       if (result === undefined) continue;
       let status: number;
@@ -265,7 +266,7 @@ export class Connection implements SessionOwner {
 
   async #runNoResponse(h: Smb2Header, message: Buffer, r: Reader, encrypted: boolean, chain: ChainState): Promise<void> {
     const ctx = this.#context(h, message, encrypted, false, chain);
-    await dispatch(ctx, r);
+    await dispatch(ctx, r, this.server.policy ?? POLICY);
   }
 
   /** Header and body of one response into the chain; signing is decided here and done at finish(). */

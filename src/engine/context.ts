@@ -17,6 +17,7 @@ import type {Vfs} from '../vfs/types.js';
 import type {Writer} from '../wire/writer.js';
 import type {ChainState} from './compound.js';
 import type {Connection} from './connection.js';
+import type {CommandPolicy} from './dispatch.js';
 import type {ServerSettings} from './settings.js';
 
 export type BodyEncoder<T> = (w: Writer, value: T) => void;
@@ -61,6 +62,8 @@ export interface ServerContext {
   startTime: bigint;
   /** Delay before a failed login is answered. */
   logonFailureDelayMs: number;
+  /** The dispatch table; tests substitute their own, the engine always uses POLICY. */
+  policy?: readonly (CommandPolicy | undefined)[];
 }
 
 export interface RequestContext {
