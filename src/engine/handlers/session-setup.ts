@@ -21,6 +21,8 @@ import type {Reader} from '../../wire/reader.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
 
 const NTLMSSP_NEGOTIATE = 1;
+/** Sessions one connection may hold (set up or in progress): a client needs a handful, never hundreds. */
+const MAX_SESSIONS_PER_CONNECTION = 64;
 const NTLMSSP_AUTHENTICATE = 3;
 const EMPTY = Buffer.alloc(0);
 
@@ -50,6 +52,7 @@ export async function handleSessionSetup(ctx: RequestContext, body: Reader): Pro
   let session: Session;
   let fresh = false;
   if (ctx.header.sessionId === 0n) {
+    if (conn.sessions.size >= MAX_SESSIONS_PER_CONNECTION) throw new NtStatusError(NtStatus.INSUFF_SERVER_RESOURCES, 'too many sessions on one connection');
     const s = server.registry.newSession(conn.peer, conn.dialect, conn);
     if (!s) throw new NtStatusError(NtStatus.INSUFF_SERVER_RESOURCES, 'session table full');
     session = s;
