@@ -84,7 +84,7 @@ export class Daemon {
     for (const p of notActedOn(config)) log.info(`Parameter \`${p}' is accepted but not acted on yet`);
     const subauth = loadSubauth(subauthPath(opts.configFile), log);
 
-    this.services = new ConfigServices(config, this.served.db, new SystemAccounts(), log);
+    this.services = new ConfigServices(config, this.served.db, new SystemAccounts(), log, subauth);
     this.engine = (opts.engine ?? placeholderEngine)({services: this.services, log, config, subauth});
     this.port = opts.port ?? globalValue<number>(config, 'tcp port');
     const bindOnly = globalValue<boolean>(config, 'bind interfaces only');

@@ -20,7 +20,7 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 	rm -f /usr/sbin/policy-rc.d
 fi
-for tool in groff smbclient smbtorture rpcclient setpriv unshare /usr/bin/python3; do
+for tool in groff smbclient smbtorture rpcclient ndrdump setpriv unshare /usr/bin/python3; do
 	command -v "$tool" >/dev/null || { echo "test/setup.sh: $tool is still missing" >&2; exit 1; }
 done
 /usr/bin/python3 -c 'import impacket' || { echo "test/setup.sh: python3-impacket is not importable by /usr/bin/python3" >&2; exit 1; }
