@@ -36,6 +36,11 @@ export interface ObjectOptions extends ResolveOptions {
   noFollow?: boolean;
 }
 
+export interface OpenOptions extends ObjectOptions {
+  /** Also open FIFOs, sockets and device nodes (refused with EPERM otherwise). */
+  allowSpecial?: boolean;
+}
+
 export type TimeSpec = {sec: number; nsec: number} | 'now' | 'omit';
 
 export const DT = {UNKNOWN: 0, FIFO: 1, CHR: 2, DIR: 4, BLK: 6, REG: 8, LNK: 10, SOCK: 12} as const;
@@ -54,6 +59,7 @@ const RQ_NOFOLLOW_LAST = 0x2;
 const RQ_WITH_STAT = 0x4;
 const RQ_REWIND = 0x8;
 const RQ_AS_ROOT = 0x10;
+const RQ_SPECIAL = 0x20;
 const RENAME_NOREPLACE = 1;
 const RENAME_EXCHANGE = 2;
 const XATTR_CREATE = 1;
@@ -64,7 +70,7 @@ const STAT_FIELDS = 22;
 const STATX_BTIME = 0x800;
 const MAX_GROUPS = 256;
 
-type Result = number | Float64Array | Buffer | string | DirRaw | undefined;
+type Result = number | Float64Array | Buffer | string | DirRaw | [number, Float64Array] | undefined;
 type DirRaw = [string[], Uint8Array, Float64Array | null, boolean];
 interface Binding {
   submit(op: number, fd: number, ident: Uint32Array | null, path: string | null, path2: string | null,
@@ -171,10 +177,26 @@ export async function openRoot(path: string, options: {followSymlinks?: boolean;
   return new RootHandle(fd, path, options.followSymlinks ?? false);
 }
 
-/** openat2 beneath the root; flags/mode as for fs.open (O_CLOEXEC is always added). Returns a plain fd. */
+function oflags(root: RootHandle, o?: OpenOptions): number {
+  return rflags(root, o) | (o?.allowSpecial ? RQ_SPECIAL : 0);
+}
+
+/**
+ * openat2 beneath the root; flags/mode as for fs.open (O_CLOEXEC is always added; the mode is
+ * applied exactly: the worker threads have umask 0). Returns a plain fd of a regular file or a
+ * directory. The open itself never waits: a conflicting lease answers EAGAIN (EWOULDBLOCK).
+ */
 export async function open(root: RootHandle, relPath: string, flags: number, mode: number, identity: Identity,
-  options?: ObjectOptions): Promise<number> {
-  return (await call(OP.OPEN, rootFd(root), identity, relPath, null, rflags(root, options), flags, mode)) as number;
+  options?: OpenOptions): Promise<number> {
+  return (await call(OP.OPEN, rootFd(root), identity, relPath, null, oflags(root, options), flags, mode)) as number;
+}
+
+/** open() and statx of the new fd in one request (what CREATE needs). */
+export async function openStat(root: RootHandle, relPath: string, flags: number, mode: number, identity: Identity,
+  options?: OpenOptions): Promise<{fd: number; stat: Statx}> {
+  const [fd, st] = (await call(OP.OPEN, rootFd(root), identity, relPath, null, oflags(root, options) | RQ_WITH_STAT,
+    flags, mode)) as [number, Float64Array];
+  return {fd, stat: Statx.from(st)};
 }
 
 export async function mkdir(root: RootHandle, relPath: string, mode: number, identity: Identity, options?: ResolveOptions): Promise<void> {

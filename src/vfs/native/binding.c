@@ -34,7 +34,8 @@ static void req_free(struct idops_req *r) {
 
 /* A finished request whose promise can no longer be settled: release what it holds. */
 static void req_discard(struct idops_req *r) {
-  if (!r->err && r->res_type == RES_INT && (r->op == OP_OPEN || r->op == OP_OPENROOT)) close((int)r->ival);
+  if (!r->err && (r->res_type == RES_INT || r->res_type == RES_OPENSTAT) && (r->op == OP_OPEN || r->op == OP_OPENROOT))
+    close((int)r->ival);
   req_free(r);
 }
 
@@ -92,6 +93,15 @@ static napi_value make_result(napi_env env, struct idops_req *r) {
     case RES_STATFS:
     case RES_PROBE:
       return f64_array(env, r->stat, IDOPS_STAT_FIELDS);
+    case RES_OPENSTAT: {
+      napi_value out, fd, st = f64_array(env, r->stat, IDOPS_STAT_FIELDS);
+      if (!st) return NULL;
+      CHECK(napi_create_int64(env, r->ival, &fd));
+      CHECK(napi_create_array_with_length(env, 2, &out));
+      CHECK(napi_set_element(env, out, 0, fd));
+      CHECK(napi_set_element(env, out, 1, st));
+      return out;
+    }
     case RES_BUFFER:
       CHECK(napi_create_buffer_copy(env, r->buf_len, r->buf ? r->buf : "", NULL, &v));
       return v;

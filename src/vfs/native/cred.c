@@ -7,10 +7,14 @@
  * thread. Only the filesystem ids are switched (setfsuid/setfsgid): the real
  * and effective ids stay 0 so the thread can always switch back, and the
  * kernel drops the filesystem capabilities (DAC override, fowner, chown...)
- * while fsuid != 0. We also clear the thread's effective capability set while
- * switched, so capabilities the kernel does not tie to fsuid (CAP_SYS_ADMIN
- * for trusted.* xattrs, CAP_SYS_RESOURCE for quotas and reserved blocks...)
- * cannot help a client either.
+ * from the effective set while fsuid != 0 and raises them again at fsuid 0.
+ * The capabilities the kernel does not tie to fsuid (CAP_SYS_ADMIN for
+ * trusted.* xattrs, CAP_SYS_RESOURCE for quotas and reserved blocks...) are
+ * dropped from the worker's effective set once, when the thread starts: it
+ * keeps only CAP_SETUID and CAP_SETGID (to switch) and the filesystem set.
+ * So a switched thread holds CAP_SETUID|CAP_SETGID only, which no file
+ * operation consults, without a capset() per request (measured: capset pairs
+ * cost as much as the file operation itself; see README.md).
  *
  * Leaving a switched state must never fail silently: a thread that cannot
  * restore its credentials would run the next request (or a libuv job, had we
@@ -47,17 +51,28 @@ static __thread struct {
   gid_t fsgid;
   int ngroups;
   gid_t groups[IDOPS_MAX_GROUPS];
-  struct __user_cap_data_struct caps[2];
-  int have_caps;
   int switched;
 } self;
 
 static uid_t cur_fsuid(void) { return (uid_t)syscall(NR_SETFSUID, (uid_t)-1); }
 static gid_t cur_fsgid(void) { return (gid_t)syscall(NR_SETFSGID, (gid_t)-1); }
 
-static int caps_set(const struct __user_cap_data_struct *data) {
+/* The capabilities setfsuid() drops and restores (CAP_FS_MASK in the kernel). */
+#define FS_CAPS                                                                                         \
+  ((1u << CAP_CHOWN) | (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH) | (1u << CAP_FOWNER) |     \
+   (1u << CAP_FSETID) | (1u << CAP_LINUX_IMMUTABLE) | (1u << CAP_MKNOD))
+#define KEEP_CAPS0 (FS_CAPS | (1u << CAP_SETUID) | (1u << CAP_SETGID))
+/* CAP_MAC_OVERRIDE (32) is in CAP_FS_MASK too: keep it in the second word. */
+#define KEEP_CAPS1 (1u << (CAP_MAC_OVERRIDE - 32))
+
+static int drop_other_caps(void) {
   struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-  return (int)syscall(SYS_capset, &h, data);
+  struct __user_cap_data_struct d[2];
+  if (syscall(SYS_capget, &h, d) != 0) return errno;
+  d[0].effective &= KEEP_CAPS0;
+  d[1].effective &= KEEP_CAPS1;
+  if (syscall(SYS_capset, &h, d) != 0) return errno;
+  return 0;
 }
 
 int idops_thread_init(void) {
@@ -71,8 +86,8 @@ int idops_thread_init(void) {
   long n = syscall(NR_GETGROUPS, IDOPS_MAX_GROUPS, self.groups);
   if (n < 0) return errno;
   self.ngroups = (int)n;
-  struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-  self.have_caps = syscall(SYS_capget, &h, self.caps) == 0;
+  int e = drop_other_caps();
+  if (e) return e;
   self.ready = 1;
   return 0;
 }
@@ -85,7 +100,6 @@ static void fatal(const char *what) {
 
 void idops_leave(void) {
   if (!self.switched) return;
-  if (self.have_caps && caps_set(self.caps) != 0) fatal("capset");
   syscall(NR_SETFSUID, self.fsuid);
   if (cur_fsuid() != self.fsuid) fatal("setfsuid");
   syscall(NR_SETFSGID, self.fsgid);
@@ -115,17 +129,6 @@ int idops_enter(const struct idops_req *r) {
   if (cur_fsuid() != r->uid) {
     idops_leave();
     return EPERM;
-  }
-  if (self.have_caps) {
-    struct __user_cap_data_struct none[2];
-    memcpy(none, self.caps, sizeof none);
-    none[0].effective = 0;
-    none[1].effective = 0;
-    if (caps_set(none) != 0) {
-      int e = errno;
-      idops_leave();
-      return e;
-    }
   }
   return 0;
 }

@@ -61,9 +61,10 @@ enum idops_op {
 /* Request flags (the `flags` argument), shared with the TS wrapper. */
 #define RQ_FOLLOW 0x1      /* follow symlinks (beneath the root) */
 #define RQ_NOFOLLOW_LAST 0x2 /* do not follow a trailing symlink (lstat, lchown...) */
-#define RQ_WITH_STAT 0x4   /* readdir: statx every entry */
+#define RQ_WITH_STAT 0x4   /* readdir: statx every entry; open: statx the new fd */
 #define RQ_REWIND 0x8      /* readdirFd: start from the beginning */
 #define RQ_AS_ROOT 0x10    /* openRoot only: no identity (the daemon's own lookup) */
+#define RQ_SPECIAL 0x20    /* open: also hand out FIFOs, sockets and device nodes */
 
 enum idops_result {
   RES_NONE = 0,
@@ -74,6 +75,7 @@ enum idops_result {
   RES_DIR,
   RES_STATFS,
   RES_PROBE,
+  RES_OPENSTAT, /* [fd, Float64Array stat] */
 };
 
 struct idops_dir {

@@ -319,6 +319,57 @@ static void probe(struct idops_req *r) {
   r->res_type = RES_PROBE;
 }
 
+/*
+ * open() for a client. O_NONBLOCK is added for the open itself: a FIFO in the
+ * share must not park a worker thread until a writer shows up, and a file
+ * under a conflicting lease (Samba's kernel oplocks, say) answers EAGAIN at
+ * once instead of holding the thread for the whole lease-break time. Only
+ * regular files and directories are handed out (unless RQ_SPECIAL), without
+ * O_NONBLOCK unless the caller asked for it.
+ */
+static void open_file(struct idops_req *r) {
+  int oflags = (int)r->n[0];
+  if (r->flags & RQ_NOFOLLOW_LAST) oflags |= O_NOFOLLOW;
+  int is_path = (oflags & O_PATH) != 0;
+  int f = resolve_at(r, r->fd, r->path, is_path ? oflags : oflags | O_NONBLOCK, (mode_t)r->n[1]);
+  if (f < 0) return;
+  mode_t type;
+  if (r->flags & RQ_WITH_STAT) {
+    /* CREATE always wants the attributes: one request, one identity switch. */
+    if (stat_fd(r, f, "", AT_EMPTY_PATH, r->stat) != 0) goto fail;
+    type = (mode_t)r->stat[3] & S_IFMT;
+  } else {
+    struct stat st;
+    if (fstat(f, &st) != 0) {
+      FAIL(r, "fstat");
+      goto fail;
+    }
+    type = st.st_mode & S_IFMT;
+  }
+  if (!is_path && type != S_IFREG && type != S_IFDIR && !(r->flags & RQ_SPECIAL)) {
+    errno = EPERM;
+    FAIL(r, "open");
+    goto fail;
+  }
+  if (!is_path && !(oflags & O_NONBLOCK) && fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK) != 0) {
+    FAIL(r, "fcntl");
+    goto fail;
+  }
+  r->ival = f;
+  r->res_type = (r->flags & RQ_WITH_STAT) ? RES_OPENSTAT : RES_INT;
+  return;
+fail:
+  close(f);
+}
+
+/* truncate(2) through the O_PATH fd: no open(), so a device node or FIFO is never opened for it. */
+static int truncate_fd(struct idops_req *r, int fd) {
+  char p[64];
+  proc_path(p, sizeof p, fd);
+  if (truncate(p, (off_t)r->n[0]) != 0) return FAIL(r, "truncate");
+  return 0;
+}
+
 static void run(struct idops_req *r) {
   char base[NAME_MAX + 1], base2[NAME_MAX + 1];
   int fd = -1, fd2 = -1;
@@ -333,16 +384,9 @@ static void run(struct idops_req *r) {
       r->res_type = RES_INT;
       break;
     }
-    case OP_OPEN: {
-      int oflags = (int)r->n[0];
-      if (r->flags & RQ_NOFOLLOW_LAST) oflags |= O_NOFOLLOW;
-      int f = resolve_at(r, r->fd, r->path, oflags, (mode_t)r->n[1]);
-      if (f >= 0) {
-        r->ival = f;
-        r->res_type = RES_INT;
-      }
+    case OP_OPEN:
+      open_file(r);
       break;
-    }
     case OP_MKDIR:
       if ((fd = resolve_parent(r, r->path, base)) >= 0 && mkdirat(fd, base, (mode_t)r->n[0] & 07777) != 0)
         FAIL(r, "mkdir");
@@ -429,8 +473,7 @@ static void run(struct idops_req *r) {
       utimens_fd(r, r->fd);
       break;
     case OP_TRUNCATE:
-      if ((fd = resolve_at(r, r->fd, r->path, O_WRONLY | O_NONBLOCK, 0)) >= 0 && ftruncate(fd, (off_t)r->n[0]) != 0)
-        FAIL(r, "truncate");
+      if ((fd = resolve_obj(r, r->path)) >= 0) truncate_fd(r, fd);
       break;
     case OP_FTRUNCATE:
       if (ftruncate(r->fd, (off_t)r->n[0]) != 0) FAIL(r, "ftruncate");

@@ -1,6 +1,7 @@
 // Identity-switched, share-contained file operations. Runs as root (like the daemon).
 import {constants as C, chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, readFileSync, readdirSync,
   readSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync} from 'node:fs';
+import {execFileSync} from 'node:child_process';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -16,8 +17,8 @@ let base: string;
 let share: string;
 let root: RootHandle;
 
-function statusLines(file: string): string {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => /^(Uid|Gid|Groups|CapEff):/.test(l)).join('\n');
+function statusLines(file: string, fields = /^(Uid|Gid|Groups|CapEff):/): string {
+  return readFileSync(file, 'utf8').split('\n').filter((l) => fields.test(l)).join('\n');
 }
 
 async function code(p: Promise<unknown>): Promise<string | undefined> {
@@ -107,9 +108,9 @@ describe('identity', () => {
     expect(await code(ops.stat(root, 'secret', {uid: 2001, gid: 1, groups: new Array(300).fill(1)}))).toBe('EINVAL');
   });
 
-  it('switches fsuid, fsgid, groups and drops effective capabilities on the worker only', async () => {
+  it('switches fsuid, fsgid, groups and keeps only CAP_SETUID|CAP_SETGID on the worker while switched', async () => {
     const p = await ops.probeCredentials(alice);
-    expect(p).toEqual({fsuid: 2001, fsgid: 2001, groups: [2001, 3000], capEffective: 0n});
+    expect(p).toEqual({fsuid: 2001, fsgid: 2001, groups: [2001, 3000], capEffective: (1n << 6n) | (1n << 7n)});
     expect(process.getuid!()).toBe(0);
     expect(process.geteuid!()).toBe(0);
   });
@@ -171,6 +172,14 @@ describe('containment', () => {
 });
 
 describe('operations', () => {
+  it('openStat opens and stats in one request', async () => {
+    const {fd, stat: st} = await ops.openStat(root, 'nobody/os', C.O_CREAT | C.O_RDWR, 0o600, nobody);
+    expect([st.uid, st.size, st.mode & 0o7777, st.isFile()]).toEqual([65534, 0, 0o600, true]);
+    expect(st.ino).toBe(statSync(join(share, 'nobody', 'os'), {bigint: true}).ino);
+    closeSync(fd);
+    expect(await code(ops.openStat(root, 'secret', C.O_RDONLY, 0, nobody))).toBe('EACCES');
+  });
+
   it('stat carries identity, sizes, inode and birth time', async () => {
     const st = await ops.stat(root, 'nobody/created', nobody);
     const ns = statSync(join(share, 'nobody', 'created'), {bigint: true});
@@ -284,6 +293,22 @@ describe('operations', () => {
     closeSync(fd);
   });
 
+  it('refuses FIFOs and devices unless allowSpecial, and never blocks on a FIFO', async () => {
+    execFileSync('mkfifo', ['-m', '666', join(share, 'fifo')]);
+    expect(await code(ops.open(root, 'fifo', C.O_RDONLY, 0, nobody))).toBe('EPERM');
+    expect(await code(ops.openStat(root, 'fifo', C.O_RDONLY, 0, nobody))).toBe('EPERM');
+    expect(await code(ops.truncate(root, 'fifo', 0, nobody))).toBe('EINVAL');
+    const fd = await ops.open(root, 'fifo', C.O_RDONLY | C.O_NONBLOCK, 0, nobody, {allowSpecial: true});
+    closeSync(fd);
+    expect(await code(ops.open(root, '../../../dev/null', C.O_RDONLY, 0, nobody, {allowSpecial: true}))).toBe('EXDEV');
+    // a regular file is handed out without the O_NONBLOCK used for the open
+    const rfd = await ops.open(root, 'sub/inner', C.O_RDONLY, 0, nobody);
+    const flags = parseInt(/flags:\s+(\d+)/.exec(readFileSync(`/proc/self/fdinfo/${rfd}`, 'utf8'))![1]!, 8);
+    expect(flags & C.O_NONBLOCK).toBe(0);
+    expect(flags & 0o2000000).not.toBe(0); // O_CLOEXEC
+    closeSync(rfd);
+  });
+
   it('statfs', async () => {
     const s = await ops.statfs(root, '.', nobody);
     expect(s.bsize).toBeGreaterThan(0);
@@ -333,15 +358,19 @@ describe('concurrency', () => {
     expect(process.getgid!()).toBe(0);
     expect(process.getegid!()).toBe(0);
     expect(statusLines('/proc/self/status')).toBe(mainStatusBefore);
-    // Every thread of the process (ours included, idle now) is back to root's credentials.
+    // Every thread of the process (ours included, idle now) is back to root's ids and groups.
+    // (Our workers keep a reduced effective capability set for good: CAP_SETUID, CAP_SETGID
+    // and the filesystem capabilities, so CapEff is only compared for the main thread.)
+    const ids = /^(Uid|Gid|Groups):/;
+    const want = statusLines('/proc/self/status', ids);
     for (const tid of readdirSync('/proc/self/task')) {
       let s: string;
       try {
-        s = statusLines(`/proc/self/task/${tid}/status`);
+        s = statusLines(`/proc/self/task/${tid}/status`, ids);
       } catch {
         continue; // the thread ended meanwhile
       }
-      expect(s, `thread ${tid}`).toBe(mainStatusBefore);
+      expect(s, `thread ${tid}`).toBe(want);
     }
   });
 });
