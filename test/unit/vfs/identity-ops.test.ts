@@ -2,6 +2,7 @@
 import {constants as C, chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, readFileSync, readdirSync,
   readSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync} from 'node:fs';
 import {execFileSync} from 'node:child_process';
+import {readFile as readFileP} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -341,6 +342,8 @@ describe('concurrency', () => {
         jobs.push(ops.open(root, `mixed/f${i}`, C.O_CREAT | C.O_EXCL | C.O_WRONLY, 0o640, id).then(closeSync));
       }
       if (i % 10 === 0) jobs.push(code(ops.open(root, 'secret', C.O_RDONLY, 0, id)).then((c) => expect(c).toBe('EACCES')));
+      // meanwhile the daemon's own node:fs work (libuv's threads) stays root
+      if (i % 20 === 0) jobs.push(readFileP(join(share, 'secret'), 'utf8').then((t) => expect(t).toBe('root only')));
     }
     await Promise.all(jobs);
     for (const name of readdirSync(join(share, 'mixed'))) {
