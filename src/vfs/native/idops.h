@@ -126,6 +126,13 @@ void idops_req_free_results(struct idops_req *r);
 struct statx;
 void idops_pack_stat(double *out, const struct statx *s);
 int idops_read_dir(struct idops_req *r, int fd, uint32_t max); /* dir.c */
+int idops_fail(struct idops_req *r, const char *syscall_name); /* sets r->err from errno; returns -1 */
+void idops_proc_path(char *out, size_t n, int fd);
+/* xattr.c: on a regular or O_PATH fd; r->path2 is the name, r->data the value. */
+int idops_getxattr_fd(struct idops_req *r, int fd);
+int idops_setxattr_fd(struct idops_req *r, int fd);
+int idops_removexattr_fd(struct idops_req *r, int fd);
+int idops_listxattr_fd(struct idops_req *r, int fd);
 
 /* pool.c: worker threads and the request queue. */
 struct idops_pool;

@@ -32,7 +32,7 @@
 #define SYS_fchmodat2 452
 #endif
 
-static int FAIL(struct idops_req *r, const char *name) {
+int idops_fail(struct idops_req *r, const char *name) {
   r->err = errno;
   r->syscall = name;
   return -1;
@@ -56,7 +56,7 @@ static int resolve_at(struct idops_req *r, int dirfd, const char *path, int ofla
   int fd;
   do fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
   while (fd < 0 && errno == EAGAIN);
-  if (fd < 0) return FAIL(r, "openat2");
+  if (fd < 0) return idops_fail(r, "openat2");
   return fd;
 }
 
@@ -149,131 +149,26 @@ void idops_pack_stat(double *o, const struct statx *s) {
 
 static int stat_fd(struct idops_req *r, int fd, const char *name, int flags, double *out) {
   struct statx s;
-  if (statx(fd, name, flags | AT_STATX_SYNC_AS_STAT, STATX_WANT, &s) != 0) return FAIL(r, "statx");
+  if (statx(fd, name, flags | AT_STATX_SYNC_AS_STAT, STATX_WANT, &s) != 0) return idops_fail(r, "statx");
   idops_pack_stat(out, &s);
   return 0;
 }
 
-static void proc_path(char *out, size_t n, int fd) { snprintf(out, n, "/proc/self/fd/%d", fd); }
+void idops_proc_path(char *out, size_t n, int fd) { snprintf(out, n, "/proc/self/fd/%d", fd); }
 
 /* chmod on an fd that may be O_PATH: fchmodat2 (6.6+), else through /proc. */
 static int chmod_fd(struct idops_req *r, int fd, mode_t mode) {
   if (syscall(SYS_fchmodat2, fd, "", mode & 07777, AT_EMPTY_PATH) == 0) return 0;
-  if (errno != ENOSYS) return FAIL(r, "chmod");
+  if (errno != ENOSYS) return idops_fail(r, "chmod");
   char p[64];
-  proc_path(p, sizeof p, fd);
-  if (chmod(p, mode & 07777) != 0) return FAIL(r, "chmod");
-  return 0;
-}
-
-static int is_user_xattr(struct idops_req *r, const char *name) {
-  if (strncmp(name, "user.", 5) == 0 && name[5]) return 1;
-  r->err = EPERM;
-  r->syscall = "xattr";
-  return 0;
-}
-
-/* The f*xattr calls refuse O_PATH fds; /proc/self/fd/N names the same inode. */
-static ssize_t xattr_get(int fd, const char *name, void *buf, size_t n) {
-  ssize_t v = fgetxattr(fd, name, buf, n);
-  if (v >= 0 || errno != EBADF) return v;
-  char p[64];
-  proc_path(p, sizeof p, fd);
-  return getxattr(p, name, buf, n);
-}
-
-static ssize_t xattr_list(int fd, char *buf, size_t n) {
-  ssize_t v = flistxattr(fd, buf, n);
-  if (v >= 0 || errno != EBADF) return v;
-  char p[64];
-  proc_path(p, sizeof p, fd);
-  return listxattr(p, buf, n);
-}
-
-static int getxattr_fd(struct idops_req *r, int fd) {
-  if (!is_user_xattr(r, r->path2)) return -1;
-  char small[512];
-  ssize_t v = xattr_get(fd, r->path2, small, sizeof small);
-  if (v >= 0) {
-    r->buf = malloc((size_t)v + 1);
-    if (!r->buf) return (errno = ENOMEM, FAIL(r, "getxattr"));
-    memcpy(r->buf, small, (size_t)v);
-  } else {
-    for (int tries = 0; errno == ERANGE && tries < 4; tries++) {
-      ssize_t need = xattr_get(fd, r->path2, NULL, 0);
-      if (need < 0) break;
-      free(r->buf);
-      r->buf = malloc((size_t)need + 1);
-      if (!r->buf) return (errno = ENOMEM, FAIL(r, "getxattr"));
-      v = xattr_get(fd, r->path2, r->buf, (size_t)need);
-      if (v >= 0) break;
-    }
-    if (v < 0) return FAIL(r, "getxattr");
-  }
-  r->buf_len = (size_t)v;
-  r->res_type = RES_BUFFER;
-  return 0;
-}
-
-static int setxattr_fd(struct idops_req *r, int fd) {
-  if (!is_user_xattr(r, r->path2)) return -1;
-  int flags = (int)r->n[0] & (XATTR_CREATE | XATTR_REPLACE);
-  if (fsetxattr(fd, r->path2, r->data, r->data_len, flags) == 0) return 0;
-  if (errno != EBADF) return FAIL(r, "setxattr");
-  char p[64];
-  proc_path(p, sizeof p, fd);
-  if (setxattr(p, r->path2, r->data, r->data_len, flags) != 0) return FAIL(r, "setxattr");
-  return 0;
-}
-
-static int removexattr_fd(struct idops_req *r, int fd) {
-  if (!is_user_xattr(r, r->path2)) return -1;
-  if (fremovexattr(fd, r->path2) == 0) return 0;
-  if (errno != EBADF) return FAIL(r, "removexattr");
-  char p[64];
-  proc_path(p, sizeof p, fd);
-  if (removexattr(p, r->path2) != 0) return FAIL(r, "removexattr");
-  return 0;
-}
-
-/* Lists only user.* names (NUL-separated), hiding security.* and others. */
-static int listxattr_fd(struct idops_req *r, int fd) {
-  ssize_t need = xattr_list(fd, NULL, 0);
-  char *all = NULL;
-  for (int tries = 0; tries < 4; tries++) {
-    if (need < 0) return FAIL(r, "listxattr");
-    free(all);
-    all = malloc((size_t)need + 1);
-    if (!all) return (errno = ENOMEM, FAIL(r, "listxattr"));
-    ssize_t got = xattr_list(fd, all, (size_t)need);
-    if (got >= 0) {
-      need = got;
-      break;
-    }
-    if (errno != ERANGE) {
-      free(all);
-      return FAIL(r, "listxattr");
-    }
-    need = xattr_list(fd, NULL, 0);
-  }
-  size_t out = 0;
-  for (ssize_t i = 0; i < need;) {
-    size_t l = strnlen(all + i, (size_t)(need - i));
-    if (l > 5 && strncmp(all + i, "user.", 5) == 0) {
-      memmove(all + out, all + i, l + 1);
-      out += l + 1;
-    }
-    i += (ssize_t)l + 1;
-  }
-  r->buf = all;
-  r->buf_len = out;
-  r->res_type = RES_BUFFER;
+  idops_proc_path(p, sizeof p, fd);
+  if (chmod(p, mode & 07777) != 0) return idops_fail(r, "chmod");
   return 0;
 }
 
 static int statfs_fd(struct idops_req *r, int fd) {
   struct statfs s;
-  if (fstatfs(fd, &s) != 0) return FAIL(r, "statfs");
+  if (fstatfs(fd, &s) != 0) return idops_fail(r, "statfs");
   memset(r->stat, 0, sizeof r->stat);
   r->stat[0] = (double)s.f_type;
   r->stat[1] = (double)s.f_bsize;
@@ -291,13 +186,13 @@ static int statfs_fd(struct idops_req *r, int fd) {
 
 static int utimens_fd(struct idops_req *r, int fd) {
   struct timespec ts[2] = {{(time_t)r->n[0], (long)r->n[1]}, {(time_t)r->n[2], (long)r->n[3]}};
-  if (utimensat(fd, "", ts, AT_EMPTY_PATH) != 0) return FAIL(r, "utimensat");
+  if (utimensat(fd, "", ts, AT_EMPTY_PATH) != 0) return idops_fail(r, "utimensat");
   return 0;
 }
 
 static int chown_fd(struct idops_req *r, int fd) {
   if (fchownat(fd, "", (uid_t)(int64_t)r->n[0], (gid_t)(int64_t)r->n[1], AT_EMPTY_PATH) != 0)
-    return FAIL(r, "chown");
+    return idops_fail(r, "chown");
   return 0;
 }
 
@@ -341,18 +236,18 @@ static void open_file(struct idops_req *r) {
   } else {
     struct stat st;
     if (fstat(f, &st) != 0) {
-      FAIL(r, "fstat");
+      idops_fail(r, "fstat");
       goto fail;
     }
     type = st.st_mode & S_IFMT;
   }
   if (!is_path && type != S_IFREG && type != S_IFDIR && !(r->flags & RQ_SPECIAL)) {
     errno = EPERM;
-    FAIL(r, "open");
+    idops_fail(r, "open");
     goto fail;
   }
   if (!is_path && !(oflags & O_NONBLOCK) && fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK) != 0) {
-    FAIL(r, "fcntl");
+    idops_fail(r, "fcntl");
     goto fail;
   }
   r->ival = f;
@@ -365,8 +260,8 @@ fail:
 /* truncate(2) through the O_PATH fd: no open(), so a device node or FIFO is never opened for it. */
 static int truncate_fd(struct idops_req *r, int fd) {
   char p[64];
-  proc_path(p, sizeof p, fd);
-  if (truncate(p, (off_t)r->n[0]) != 0) return FAIL(r, "truncate");
+  idops_proc_path(p, sizeof p, fd);
+  if (truncate(p, (off_t)r->n[0]) != 0) return idops_fail(r, "truncate");
   return 0;
 }
 
@@ -377,7 +272,7 @@ static void run(struct idops_req *r) {
     case OP_OPENROOT: {
       int f = open(r->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (f < 0) {
-        FAIL(r, "open");
+        idops_fail(r, "open");
         break;
       }
       r->ival = f;
@@ -389,13 +284,13 @@ static void run(struct idops_req *r) {
       break;
     case OP_MKDIR:
       if ((fd = resolve_parent(r, r->path, base)) >= 0 && mkdirat(fd, base, (mode_t)r->n[0] & 07777) != 0)
-        FAIL(r, "mkdir");
+        idops_fail(r, "mkdir");
       break;
     case OP_UNLINK:
     case OP_RMDIR:
       if ((fd = resolve_parent(r, r->path, base)) >= 0 &&
           unlinkat(fd, base, r->op == OP_RMDIR ? AT_REMOVEDIR : 0) != 0)
-        FAIL(r, r->op == OP_RMDIR ? "rmdir" : "unlink");
+        idops_fail(r, r->op == OP_RMDIR ? "rmdir" : "unlink");
       break;
     case OP_RENAME: {
       unsigned flags = (unsigned)r->n[0];
@@ -406,16 +301,16 @@ static void run(struct idops_req *r) {
       }
       if ((fd = resolve_parent(r, r->path, base)) >= 0 && (fd2 = resolve_parent(r, r->path2, base2)) >= 0 &&
           renameat2(fd, base, fd2, base2, flags) != 0)
-        FAIL(r, "rename");
+        idops_fail(r, "rename");
       break;
     }
     case OP_LINK:
       if ((fd = resolve_parent(r, r->path, base)) >= 0 && (fd2 = resolve_parent(r, r->path2, base2)) >= 0 &&
           linkat(fd, base, fd2, base2, 0) != 0)
-        FAIL(r, "link");
+        idops_fail(r, "link");
       break;
     case OP_SYMLINK: /* path = the new link, path2 = its target text */
-      if ((fd = resolve_parent(r, r->path, base)) >= 0 && symlinkat(r->path2, fd, base) != 0) FAIL(r, "symlink");
+      if ((fd = resolve_parent(r, r->path, base)) >= 0 && symlinkat(r->path2, fd, base) != 0) idops_fail(r, "symlink");
       break;
     case OP_READLINK: {
       r->flags |= RQ_NOFOLLOW_LAST;
@@ -423,13 +318,13 @@ static void run(struct idops_req *r) {
       char *b = malloc(PATH_MAX);
       if (!b) {
         errno = ENOMEM;
-        FAIL(r, "readlink");
+        idops_fail(r, "readlink");
         break;
       }
       ssize_t n = readlinkat(fd, "", b, PATH_MAX);
       if (n < 0) {
         free(b);
-        FAIL(r, "readlink");
+        idops_fail(r, "readlink");
         break;
       }
       r->buf = b;
@@ -449,7 +344,7 @@ static void run(struct idops_req *r) {
       break;
     case OP_READDIRFD:
       if ((r->flags & RQ_REWIND) && lseek(r->fd, 0, SEEK_SET) < 0) {
-        FAIL(r, "lseek");
+        idops_fail(r, "lseek");
         break;
       }
       idops_read_dir(r, r->fd, (uint32_t)r->n[0]);
@@ -476,31 +371,31 @@ static void run(struct idops_req *r) {
       if ((fd = resolve_obj(r, r->path)) >= 0) truncate_fd(r, fd);
       break;
     case OP_FTRUNCATE:
-      if (ftruncate(r->fd, (off_t)r->n[0]) != 0) FAIL(r, "ftruncate");
+      if (ftruncate(r->fd, (off_t)r->n[0]) != 0) idops_fail(r, "ftruncate");
       break;
     case OP_GETXATTR:
-      if ((fd = resolve_obj(r, r->path)) >= 0) getxattr_fd(r, fd);
+      if ((fd = resolve_obj(r, r->path)) >= 0) idops_getxattr_fd(r, fd);
       break;
     case OP_FGETXATTR:
-      getxattr_fd(r, r->fd);
+      idops_getxattr_fd(r, r->fd);
       break;
     case OP_SETXATTR:
-      if ((fd = resolve_obj(r, r->path)) >= 0) setxattr_fd(r, fd);
+      if ((fd = resolve_obj(r, r->path)) >= 0) idops_setxattr_fd(r, fd);
       break;
     case OP_FSETXATTR:
-      setxattr_fd(r, r->fd);
+      idops_setxattr_fd(r, r->fd);
       break;
     case OP_REMOVEXATTR:
-      if ((fd = resolve_obj(r, r->path)) >= 0) removexattr_fd(r, fd);
+      if ((fd = resolve_obj(r, r->path)) >= 0) idops_removexattr_fd(r, fd);
       break;
     case OP_FREMOVEXATTR:
-      removexattr_fd(r, r->fd);
+      idops_removexattr_fd(r, r->fd);
       break;
     case OP_LISTXATTR:
-      if ((fd = resolve_obj(r, r->path)) >= 0) listxattr_fd(r, fd);
+      if ((fd = resolve_obj(r, r->path)) >= 0) idops_listxattr_fd(r, fd);
       break;
     case OP_FLISTXATTR:
-      listxattr_fd(r, r->fd);
+      idops_listxattr_fd(r, r->fd);
       break;
     case OP_STATFS:
       if ((fd = resolve_obj(r, r->path)) >= 0) statfs_fd(r, fd);

@@ -1,0 +1,116 @@
+/*
+ * Extended attributes, user.* only: the namespace DOS attributes
+ * (user.DOSATTRIB) and streams live in. Other namespaces are refused (EPERM)
+ * and hidden from listings, whatever the thread's capabilities.
+ */
+#include "idops.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+
+static int is_user_xattr(struct idops_req *r, const char *name) {
+  if (strncmp(name, "user.", 5) == 0 && name[5]) return 1;
+  r->err = EPERM;
+  r->syscall = "xattr";
+  return 0;
+}
+
+/* The f*xattr calls refuse O_PATH fds; /proc/self/fd/N names the same inode. */
+static ssize_t xattr_get(int fd, const char *name, void *buf, size_t n) {
+  ssize_t v = fgetxattr(fd, name, buf, n);
+  if (v >= 0 || errno != EBADF) return v;
+  char p[64];
+  idops_proc_path(p, sizeof p, fd);
+  return getxattr(p, name, buf, n);
+}
+
+static ssize_t xattr_list(int fd, char *buf, size_t n) {
+  ssize_t v = flistxattr(fd, buf, n);
+  if (v >= 0 || errno != EBADF) return v;
+  char p[64];
+  idops_proc_path(p, sizeof p, fd);
+  return listxattr(p, buf, n);
+}
+
+int idops_getxattr_fd(struct idops_req *r, int fd) {
+  if (!is_user_xattr(r, r->path2)) return -1;
+  char small[512];
+  ssize_t v = xattr_get(fd, r->path2, small, sizeof small);
+  if (v >= 0) {
+    r->buf = malloc((size_t)v + 1);
+    if (!r->buf) return (errno = ENOMEM, idops_fail(r, "getxattr"));
+    memcpy(r->buf, small, (size_t)v);
+  } else {
+    for (int tries = 0; errno == ERANGE && tries < 4; tries++) {
+      ssize_t need = xattr_get(fd, r->path2, NULL, 0);
+      if (need < 0) break;
+      free(r->buf);
+      r->buf = malloc((size_t)need + 1);
+      if (!r->buf) return (errno = ENOMEM, idops_fail(r, "getxattr"));
+      v = xattr_get(fd, r->path2, r->buf, (size_t)need);
+      if (v >= 0) break;
+    }
+    if (v < 0) return idops_fail(r, "getxattr");
+  }
+  r->buf_len = (size_t)v;
+  r->res_type = RES_BUFFER;
+  return 0;
+}
+
+int idops_setxattr_fd(struct idops_req *r, int fd) {
+  if (!is_user_xattr(r, r->path2)) return -1;
+  int flags = (int)r->n[0] & (XATTR_CREATE | XATTR_REPLACE);
+  if (fsetxattr(fd, r->path2, r->data, r->data_len, flags) == 0) return 0;
+  if (errno != EBADF) return idops_fail(r, "setxattr");
+  char p[64];
+  idops_proc_path(p, sizeof p, fd);
+  if (setxattr(p, r->path2, r->data, r->data_len, flags) != 0) return idops_fail(r, "setxattr");
+  return 0;
+}
+
+int idops_removexattr_fd(struct idops_req *r, int fd) {
+  if (!is_user_xattr(r, r->path2)) return -1;
+  if (fremovexattr(fd, r->path2) == 0) return 0;
+  if (errno != EBADF) return idops_fail(r, "removexattr");
+  char p[64];
+  idops_proc_path(p, sizeof p, fd);
+  if (removexattr(p, r->path2) != 0) return idops_fail(r, "removexattr");
+  return 0;
+}
+
+/* Lists only user.* names (NUL-separated), hiding security.* and others. */
+int idops_listxattr_fd(struct idops_req *r, int fd) {
+  ssize_t need = xattr_list(fd, NULL, 0);
+  char *all = NULL;
+  for (int tries = 0; tries < 4; tries++) {
+    if (need < 0) return idops_fail(r, "listxattr");
+    free(all);
+    all = malloc((size_t)need + 1);
+    if (!all) return (errno = ENOMEM, idops_fail(r, "listxattr"));
+    ssize_t got = xattr_list(fd, all, (size_t)need);
+    if (got >= 0) {
+      need = got;
+      break;
+    }
+    if (errno != ERANGE) {
+      free(all);
+      return idops_fail(r, "listxattr");
+    }
+    need = xattr_list(fd, NULL, 0);
+  }
+  size_t out = 0;
+  for (ssize_t i = 0; i < need;) {
+    size_t l = strnlen(all + i, (size_t)(need - i));
+    if (l > 5 && strncmp(all + i, "user.", 5) == 0) {
+      memmove(all + out, all + i, l + 1);
+      out += l + 1;
+    }
+    i += (ssize_t)l + 1;
+  }
+  r->buf = all;
+  r->buf_len = out;
+  r->res_type = RES_BUFFER;
+  return 0;
+}
