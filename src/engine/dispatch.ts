@@ -144,7 +144,9 @@ export async function dispatch(
   const h = ctx.header;
   const policy = table[h.command];
   try {
-    if (!policy) throw new NtStatusError(NtStatus.INVALID_PARAMETER, `unknown command 0x${h.command.toString(16)}`);
+    // 3.3.5.2.6: "The server MUST disconnect ... without sending an error response if ... The Command code in
+    // the SMB2 header does not match one of the command codes".
+    if (!policy) throw new ConnectionError(`unknown command 0x${h.command.toString(16)}`);
     if (!ctx.conn.negotiated && h.command !== Command.NEGOTIATE) {
       // 3.3.5.2: nothing but NEGOTIATE is acceptable before a dialect is chosen.
       throw new ConnectionError(`${policy.name} before NEGOTIATE`);

@@ -183,15 +183,18 @@ c.logoff()
     const c = await RawClient.open(server.port);
     c.send(Buffer.from([0xfe, 0x53, 0x4d, 0x42, 64, 0]));
     expect(await c.closed(3000)).toBe(true);
-    // An unknown command after negotiation fails that request only.
+    // A malformed body fails that request only; an unknown command drops the connection (3.3.5.2.6).
     const d = await RawClient.open(server.port);
     const neg = await d.exchange(d.negotiateRequest());
     expect(neg.header.status).toBe(0);
-    const unknown = await d.exchange(d.header(0x42).finishCopy());
-    expect(unknown.header.status).toBe(NtStatus.INVALID_PARAMETER);
+    const badEcho = d.header(Command.ECHO);
+    badEcho.u16(6).u16(0);
+    expect((await d.exchange(badEcho.finishCopy())).header.status).toBe(NtStatus.INVALID_PARAMETER);
     const echo = d.header(Command.ECHO);
     echo.u16(4).u16(0);
     expect((await d.exchange(echo.finishCopy())).header.status).toBe(0);
+    d.send(d.header(0x42).finishCopy());
+    expect(await d.closed(3000)).toBe(true);
     expect(server.alive()).toBe(true);
     const after = smbclient(server, 'share', 'alice%pw', ['-m', 'SMB3_11']);
     expect(after.code, after.out).toBe(0);

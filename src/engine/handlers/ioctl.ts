@@ -10,6 +10,7 @@ import {Reader} from '../../wire/reader.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
 import {ConnectionError} from '../errors.js';
 import {IMPLEMENTED_DIALECTS} from '../settings.js';
+import {resolveOpen} from './files.js';
 
 const VALIDATE_NEGOTIATE_RESPONSE_SIZE = 24;
 const EMPTY = Buffer.alloc(0);
@@ -66,6 +67,8 @@ export function handleIoctl(ctx: RequestContext, body: Reader): HandlerResult {
     case Fsctl.PIPE_WAIT:
       throw new NtStatusError(NtStatus.NOT_SUPPORTED, 'named pipes are not served yet');
     default:
+      // File system controls act on an open: an unknown FileId is STATUS_FILE_CLOSED before anything else.
+      resolveOpen(ctx, req.fileId);
       throw new NtStatusError(NtStatus.INVALID_DEVICE_REQUEST, `FSCTL 0x${req.ctlCode.toString(16)} is not supported`);
   }
 }

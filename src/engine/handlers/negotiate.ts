@@ -107,6 +107,9 @@ export function handleNegotiate(ctx: RequestContext, body: Reader): HandlerResul
   // 3.3.5.4: "If Connection.NegotiateDialect is 0x0202, 0x0210, 0x0300, 0x0302, or 0x0311, the server MUST
   // disconnect the connection ... and not reply."
   if (conn.negotiated) throw new ConnectionError('second NEGOTIATE on the connection');
+  // 3.3.5.2.4: "If the SMB2 header of the SMB2 NEGOTIATE request has the SMB2_FLAGS_SIGNED bit set in the
+  // Flags field, the server MUST fail the request with STATUS_INVALID_PARAMETER."
+  if (ctx.header.flags & HeaderFlags.SIGNED) throw new NtStatusError(NtStatus.INVALID_PARAMETER, 'signed NEGOTIATE');
   const req = decodeNegotiateRequest(body);
   conn.clientCapabilities = req.capabilities;
   conn.clientSecurityMode = req.securityMode;

@@ -2,11 +2,12 @@
  * TREE_CONNECT (MS-SMB2 3.3.5.7): `\\server\share` to a share the services side allows, IPC$ as the pipe
  * share, share flags (ENCRYPT_DATA where `smb3 encryption` requires it), MaximalAccess from writability.
  */
-import {Access, Dialect, ShareFlags, ShareType} from '../../smb2/constants.js';
+import {Access, Dialect, HeaderFlags, ShareFlags, ShareType} from '../../smb2/constants.js';
 import {decodeTreeConnectRequest, encodeTreeConnectResponse} from '../../smb2/messages/tree-connect.js';
 import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
 import type {Reader} from '../../wire/reader.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
+import {ConnectionError} from '../errors.js';
 
 /** FILE_ALL_ACCESS (MS-SMB2 2.2.13.1.1 bits 0x1F01FF): a writable share. */
 export const FILE_ALL_ACCESS = 0x001f01ff;
@@ -24,6 +25,11 @@ export function shareNameOf(path: string): string | undefined {
 export async function handleTreeConnect(ctx: RequestContext, body: Reader): Promise<HandlerResult> {
   const {conn, server} = ctx;
   const session = ctx.session!;
+  // 3.3.5.7: on 3.1.1 a TREE_CONNECT of an authenticated (not guest, not anonymous) session that is
+  // neither signed nor encrypted makes the server disconnect: it protects the negotiation after the fact.
+  if (conn.dialect === Dialect.SMB3_1_1 && !ctx.encrypted && !session.guest && (ctx.header.flags & HeaderFlags.SIGNED) === 0) {
+    throw new ConnectionError('unsigned TREE_CONNECT on a 3.1.1 session');
+  }
   const req = decodeTreeConnectRequest(body, conn.dialect);
   const name = shareNameOf(req.path);
   if (name === undefined) throw new NtStatusError(NtStatus.BAD_NETWORK_NAME, 'path is not \\\\server\\share');

@@ -137,17 +137,23 @@ describe('Connection', () => {
   });
 
   it('a related request after a failed one fails the same way, in one aligned response chain', async () => {
-    const first = msg(0x42); // unknown command: STATUS_INVALID_PARAMETER
+    const first = msg(Command.TREE_DISCONNECT, {sessionId: 77n}); // no such session: STATUS_USER_SESSION_DELETED
     const second = msg(Command.LOGOFF, {flags: HeaderFlags.RELATED_OPERATIONS});
     send(first, second);
     const f = await recv();
     const h1 = decodeHeader(new Reader(f));
-    expect(h1.status).toBe(NtStatus.INVALID_PARAMETER);
+    expect(h1.status).toBe(NtStatus.USER_SESSION_DELETED);
     expect(h1.nextCommand % 8).toBe(0);
     const h2 = decodeHeader(new Reader(f, h1.nextCommand));
-    expect(h2.status).toBe(NtStatus.INVALID_PARAMETER);
+    expect(h2.status).toBe(NtStatus.USER_SESSION_DELETED);
     expect(h2.flags & HeaderFlags.RELATED_OPERATIONS).toBe(HeaderFlags.RELATED_OPERATIONS);
     expect(h2.nextCommand).toBe(0);
+  });
+
+  it('drops the connection on an unknown command, with no response', async () => {
+    send(msg(0x42));
+    await new Promise((r) => client.once('close', r));
+    expect(frames.length).toBe(0);
   });
 
   it('drops the connection on a MessageId reused', async () => {

@@ -124,10 +124,12 @@ describe('the policy table', () => {
 });
 
 describe('dispatch enforces the policy', () => {
-  it('fails an unknown command with STATUS_INVALID_PARAMETER', async () => {
+  it('drops the connection for an unknown command, without a response (3.3.5.2.6)', async () => {
     const w = world();
-    const {ctx, body} = request(w, {command: 0x42});
-    expect(await status(dispatch(ctx, body))).toBe(NtStatus.INVALID_PARAMETER);
+    for (const command of [0x13 + 1, 0x42, 0xffff]) {
+      const {ctx, body} = request(w, {command});
+      await expect(dispatch(ctx, body)).rejects.toBeInstanceOf(ConnectionError);
+    }
   });
 
   it('drops the connection for anything but NEGOTIATE before negotiation', async () => {
