@@ -8,6 +8,7 @@ import {runtimePaths, type RuntimePaths} from '../src/control/paths.js';
 import type {ListenAddress} from '../src/control/protocol.js';
 import {productVersion} from '../src/control/version.js';
 import type {EngineFactory, SmbEngine} from '../src/engine/types.js';
+import {createSmbEngine} from '../src/engine/index.js';
 import {SystemAccounts} from '../src/ipc/accounts.js';
 import {ConfigServices, clampConnections} from '../src/ipc/services.js';
 import {Logger} from '../src/log/logger.js';
@@ -18,7 +19,6 @@ import {makeControlHandler} from './control-handler.js';
 import {reportToParent} from './detach.js';
 import {bindAddresses, Listener} from './listener.js';
 import {acquireLock, LockHeld, releaseLock} from './lock.js';
-import {placeholderEngine} from './placeholder-engine.js';
 import {removeFiles, writeDebugFile, writeStatsFile} from './runtime-files.js';
 import {sdNotify} from './sd-notify.js';
 import {loadSubauth, subauthPath} from './subauth.js';
@@ -85,7 +85,7 @@ export class Daemon {
     const subauth = loadSubauth(subauthPath(opts.configFile), log);
 
     this.services = new ConfigServices(config, this.served.db, new SystemAccounts(), log, subauth);
-    this.engine = (opts.engine ?? placeholderEngine)({services: this.services, log, config, subauth});
+    this.engine = (opts.engine ?? createSmbEngine)({services: this.services, log, config, subauth});
     this.port = opts.port ?? globalValue<number>(config, 'tcp port');
     const bindOnly = globalValue<boolean>(config, 'bind interfaces only');
     this.listener = new Listener({

@@ -80,7 +80,7 @@ export async function startSmbServer(opts: SmbServerOptions = {}): Promise<SmbSe
   const users = opts.users ?? {alice: 'pw'};
   writeFileSync(db, Object.entries(users).map(([u, p]) => `${u}:${hashForDb(p)}\n`).join(''), {mode: 0o600});
 
-  const mode = opts.mode ?? (process.env.KSMBD_TEST_SERVER as SmbServerOptions['mode']) ?? 'host';
+  const mode = opts.mode ?? (process.env.KSMBD_TEST_SERVER as SmbServerOptions['mode']) ?? 'mountd';
   let child: ChildProcess;
   let port: number;
   let stderr = '';

@@ -1,5 +1,9 @@
 // Issue 4's acceptance, against the real built daemon (detached, as `ksmbd mountd` runs by default).
 import {existsSync, readFileSync, statSync, appendFileSync} from 'node:fs';
+import {Writer} from '../../src/wire/writer.js';
+import {encodeHeader, makeHeader} from '../../src/smb2/header.js';
+import {encodeNegotiateRequest} from '../../src/smb2/messages/negotiate.js';
+import {Command} from '../../src/smb2/constants.js';
 import {createConnection} from 'node:net';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -112,18 +116,39 @@ describe('1. start, status, second start, debug components', () => {
     expect(JSON.parse(w.run(['control', '-c', '--json']).stdout)).toMatchObject({ok: true, result: {protocol: 1, toolsCompat: '3.5.6'}});
   });
 
-  it('the placeholder engine accepts TCP connections and closes them politely', async () => {
-    const closedByServer = await new Promise<boolean>((res) => {
+  it('the SMB engine answers on the port: an SMB2 NEGOTIATE gets an SMB2 reply', async () => {
+    const reply = await new Promise<Buffer>((res, rej) => {
       const c = createConnection(w.port, '127.0.0.1');
-      c.on('end', () => res(true));
-      c.on('error', () => res(false));
-      setTimeout(() => res(false), 3000);
+      let got = Buffer.alloc(0);
+      c.on('data', (d) => {
+        got = Buffer.concat([got, d]);
+        if (got.length >= 4 && got.length >= 4 + got.readUIntBE(1, 3)) {
+          c.destroy();
+          res(got);
+        }
+      });
+      c.on('error', rej);
+      c.write(negotiateFrame());
+      setTimeout(() => rej(new Error('no answer')), 3000);
     });
-    expect(closedByServer).toBe(true);
+    expect(reply.subarray(4, 8)).toEqual(Buffer.from([0xfe, 0x53, 0x4d, 0x42]));
+    expect(reply.readUInt16LE(4 + 12)).toBe(0); // NEGOTIATE
+    expect(reply.readUInt32LE(4 + 8)).toBe(0); // STATUS_SUCCESS
     const s = JSON.parse(w.run(['status', '--json']).stdout);
     expect(s.counters.connectionsTotal).toBeGreaterThanOrEqual(1);
   });
 });
+
+/** A direct-TCP frame holding an SMB2 NEGOTIATE offering 2.0.2 and 2.1. */
+function negotiateFrame(): Buffer {
+  const w = new Writer();
+  w.u32(0);
+  encodeHeader(w, makeHeader({command: Command.NEGOTIATE, credits: 1}));
+  encodeNegotiateRequest(w, {securityMode: 1, capabilities: 0, clientGuid: Buffer.alloc(16, 7), dialects: [0x0202, 0x0210], negotiateContexts: [], clientStartTime: 0n});
+  const frame = Buffer.from(w.finish());
+  frame.writeUInt32BE(frame.length - 4, 0);
+  return frame;
+}
 
 describe('2. reload: addshare picked up, a broken config refused with its line', () => {
   it('ksmbd addshare while the daemon runs is picked up without a restart', () => {
