@@ -1,5 +1,8 @@
 // Loading the two files for an admin command, with ksmbd-tools' messages for the drop-ins.
+import {mkdirSync} from 'node:fs';
+import {dirname} from 'node:path';
 import {ConfigError} from '../config/errors.js';
+import {DEFAULT_CONFIG} from '../control/paths.js';
 import {loadConfigFile, type LoadedConfig} from '../config/load.js';
 import {FileIoError} from '../files/atomic.js';
 import {loadPwdDb, type PwdDb} from '../users/pwddb.js';
@@ -30,4 +33,12 @@ export function readConfig(file: string): {config: LoadedConfig; missing: boolea
   } catch (e) {
     throw configFailure(e);
   }
+}
+
+/**
+ * The first `ksmbd adduser` on a fresh machine writes to /etc/ksmbd, which no package created: make
+ * that one directory. A directory named on the command line must exist (a typo should not grow trees).
+ */
+export function ensureDefaultDir(file: string): void {
+  if (dirname(file) === dirname(DEFAULT_CONFIG)) mkdirSync(dirname(file), {recursive: true, mode: 0o755});
 }

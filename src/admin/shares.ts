@@ -7,7 +7,7 @@ import {findParam, isGlobalParam, isShareParam, normalizeKey, toolsKind, PARAMS}
 import {parseValue} from '../config/values.js';
 import {writeFileAtomic, withFileLock} from '../files/atomic.js';
 import {notifyDaemon, type NotifyResult} from '../control/notify.js';
-import {configFailure, readConfig, readPwdDb} from './load.js';
+import {configFailure, ensureDefaultDir, readConfig, readPwdDb} from './load.js';
 import {AdminError, type Reporter} from './report.js';
 import type {ChangeMode} from './users.js';
 
@@ -127,6 +127,7 @@ export async function changeShare(req: ShareChange): Promise<ShareChangeResult> 
   const global = isGlobalName(name);
   let result: ShareChangeResult;
   try {
+    ensureDefaultDir(req.config);
     result = await withFileLock(req.config, async () => {
       const {missing: noDb} = readPwdDb(req.pwddb);
       if (noDb) report.info('No user database');

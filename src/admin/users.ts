@@ -6,7 +6,7 @@ import {globalValue, type LoadedConfig} from '../config/load.js';
 import {writeFileAtomic, withFileLock} from '../files/atomic.js';
 import {hashForDb, passwordProblem, writePwdDb} from '../users/pwddb.js';
 import {notifyDaemon, type NotifyResult} from '../control/notify.js';
-import {configFailure, readConfig, readPwdDb} from './load.js';
+import {configFailure, ensureDefaultDir, readConfig, readPwdDb} from './load.js';
 import {AdminError, type Reporter} from './report.js';
 
 export type ChangeMode = 'add' | 'update' | 'delete' | 'set';
@@ -58,6 +58,7 @@ export async function changeUser(req: UserChange): Promise<UserChangeResult> {
   checkUserName(name);
   let action: UserChangeResult['action'];
   try {
+    ensureDefaultDir(req.pwddb);
     action = await withFileLock(req.pwddb, async () => {
       const {db, missing} = readPwdDb(req.pwddb);
       if (missing && req.compat) {
