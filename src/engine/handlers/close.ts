@@ -6,7 +6,7 @@ import {CloseFlags} from '../../smb2/constants.js';
 import {decodeCloseRequest, EMPTY_CLOSE_RESPONSE, encodeCloseResponse, type CloseResponse} from '../../smb2/messages/close.js';
 import type {Reader} from '../../wire/reader.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
-import {allocationSize, dosAttributes, endOfFile, fileTimes} from '../fscc/attrs.js';
+import {allocationSize, dosAttributes, endOfFile, fileTimes} from '../../smb2/fscc/attrs.js';
 import {resolveOpen, statOpen} from './files.js';
 
 export async function handleClose(ctx: RequestContext, body: Reader): Promise<HandlerResult> {

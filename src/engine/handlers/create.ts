@@ -14,7 +14,7 @@ import {hostPath, parseSmbPath} from '../../vfs/paths.js';
 import type {VfsFile, VfsStat} from '../../vfs/types.js';
 import type {Reader} from '../../wire/reader.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
-import {allocationSize, dosAttributes, endOfFile, fileTimes} from '../fscc/attrs.js';
+import {allocationSize, dosAttributes, endOfFile, fileTimes} from '../../smb2/fscc/attrs.js';
 import {mapGenericAccess, WRITE_ACCESS} from './files.js';
 
 const D = CreateDisposition;

@@ -15,8 +15,8 @@ import {NamePattern} from '../../vfs/wildcard.js';
 import type {Reader} from '../../wire/reader.js';
 import {Writer} from '../../wire/writer.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
-import {dosAttributes} from '../fscc/attrs.js';
-import {dirEntrySize, isDirectoryInfoClass, writeDirEntry} from '../fscc/dir-info.js';
+import {dosAttributes} from '../../smb2/fscc/attrs.js';
+import {dirEntrySize, isDirectoryInfoClass, writeDirEntry} from '../../smb2/fscc/dir-info.js';
 import {checkAlive, resolveOpen} from './files.js';
 
 /** Entries stat'ed in parallel per batch: enough to fill a typical 64 KiB page in a few round trips. */

@@ -12,9 +12,9 @@ import {smbDisplayPath} from '../../vfs/paths.js';
 import type {Reader} from '../../wire/reader.js';
 import {Writer} from '../../wire/writer.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
-import {dosAttributes} from '../fscc/attrs.js';
-import {FILE_INFO_MIN, FILE_INFO_VARIABLE, writeFileInfo} from '../fscc/file-info.js';
-import {FS_ATTRIBUTES, FS_INFO_MIN, FS_INFO_VARIABLE, writeFsInfo} from '../fscc/fs-info.js';
+import {dosAttributes} from '../../smb2/fscc/attrs.js';
+import {FILE_INFO_MIN, FILE_INFO_VARIABLE, writeFileInfo} from '../../smb2/fscc/file-info.js';
+import {FS_ATTRIBUTES, FS_INFO_MIN, FS_INFO_VARIABLE, writeFsInfo} from '../../smb2/fscc/fs-info.js';
 import {checkAlive, resolveOpen, statOpen} from './files.js';
 
 /** Classes that only report attributes need FILE_READ_ATTRIBUTES (3.3.5.20.1 defers to MS-FSA 2.1.5.11). */

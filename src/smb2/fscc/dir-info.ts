@@ -4,7 +4,7 @@
  * (2.4.17), FileIdFullDirectoryInformation (2.4.18) and FileNamesInformation (2.4.28). Entries are chained by
  * NextEntryOffset, each 8-byte aligned ("the offset ... MUST be 8-byte aligned"), the last one's is 0.
  */
-import {FileInfoClass} from '../../smb2/constants.js';
+import {FileInfoClass} from '../constants.js';
 import type {VfsStat} from '../../vfs/types.js';
 import type {Writer} from '../../wire/writer.js';
 import {allocationSize, endOfFile, fileIndexNumber, fileTimes} from './attrs.js';

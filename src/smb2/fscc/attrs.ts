@@ -3,7 +3,7 @@
  * (MS-FSCC 2.6) and the file id. Until DOS attributes are stored in `user.DOSATTRIB` (next issue) they are
  * derived from the mode: read-only without the owner's write bit, hidden for dot files when the share hides them.
  */
-import {FileAttributes} from '../../smb2/constants.js';
+import {FileAttributes} from '../constants.js';
 import type {VfsStat} from '../../vfs/types.js';
 import {filetimeFromUnixNs} from '../../wire/filetime.js';
 

@@ -2,7 +2,7 @@
  * File system information classes for QUERY_INFO (MS-FSCC 2.5): volume, size, device, attribute, full size,
  * sector size, object id. Sizes come from statfs of the share root.
  */
-import {FsInfoClass} from '../../smb2/constants.js';
+import {FsInfoClass} from '../constants.js';
 import type {VfsStatFs} from '../../vfs/types.js';
 import type {Writer} from '../../wire/writer.js';
 

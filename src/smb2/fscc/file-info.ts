@@ -3,7 +3,7 @@
  * handler compares the result with OutputBufferLength (fixed-size classes: STATUS_INFO_LENGTH_MISMATCH when
  * the buffer is too small; variable ones: truncated with STATUS_BUFFER_OVERFLOW, MS-SMB2 3.3.5.20.1).
  */
-import {FileInfoClass} from '../../smb2/constants.js';
+import {FileInfoClass} from '../constants.js';
 import type {VfsStat} from '../../vfs/types.js';
 import type {Writer} from '../../wire/writer.js';
 import {allocationSize, endOfFile, fileIndexNumber, fileTimes} from './attrs.js';
