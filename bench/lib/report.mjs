@@ -25,11 +25,11 @@ function fmt(v, unit) {
   return v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1);
 }
 
-function cell(side, unit, notes) {
+function cell(side, unit, notes, who) {
   if (!side) return {median: '—', range: '—'};
   let median = fmt(side.stats?.median, unit);
   if (side.failures > 0) {
-    notes.push(`${side.failures} failed: ${(side.failureReasons ?? []).join('; ')}`);
+    notes.push(`${who}: ${side.failures} failed: ${(side.failureReasons ?? []).join('; ')}`);
     median += ` (${side.failures} failed [${notes.length}])`;
   }
   if (side.error) {
@@ -48,8 +48,8 @@ export function renderTable(rows) {
     '|---|---|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
-    const a = cell(row.ours, row.unit, notes);
-    const b = cell(row.smbd, row.unit, notes);
+    const a = cell(row.ours, row.unit, notes, `ours, ${row.id}`);
+    const b = cell(row.smbd, row.unit, notes, `smbd, ${row.id}`);
     let r = row.ratio === undefined ? '—' : row.ratio.toFixed(2);
     if (row.id === 'ceiling' && row.ratio !== undefined) r = `${r} (our read ÷ ceiling)`;
     lines.push(`| ${row.label} | ${row.unit} | ${a.median} | ${b.median} | ${r} | ${a.range} | ${b.range} |`);

@@ -209,7 +209,7 @@ export function sambaVersion() {
  * A private smbd: no printers, no netbios, no vfs objects (plain share: streams_xattr is not installed here),
  * everything else at Samba's defaults (aio, sendfile off as shipped, strict sync, store dos attributes).
  */
-export async function startSmbd({base, share, user, password}) {
+export async function startSmbd({base, share, user, password, smbdGlobal = []}) {
   const d = join(base, 'smbd');
   for (const s of ['private', 'lock', 'state', 'cache', 'run', 'ncalrpc', 'binddns', 'log']) mkdirSync(join(d, s), {recursive: true, mode: 0o700});
   const port = await freePort();
@@ -239,7 +239,7 @@ export async function startSmbd({base, share, user, password}) {
   printcap name = /dev/null
   disable spoolss = yes
   map to guest = never
-
+${smbdGlobal.map((l) => `  ${l}\n`).join('')}
 [bench]
   path = ${share}
   read only = no
