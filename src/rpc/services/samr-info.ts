@@ -149,13 +149,16 @@ export function writeDomainInfo(w: NdrWriter, level: number, d: DomainFacts, srv
       return void w.unicodeString(d.name);
     case 6: // SAMPR_DOMAIN_REPLICATION_INFORMATION
       return void w.unicodeString(srv.netbiosName);
-    case 7: // DOMAIN_SERVER_ROLE_INFORMATION (an enum: 16 bits)
-      return void w.enum16(DOMAIN_SERVER_ROLE_PRIMARY);
+    case 7: // DOMAIN_SERVER_ROLE_INFORMATION
+      // 32 bits on the wire, as in level 2: MS-SAMR 2.2.3.4 declares a plain enum (16 bits in NDR 2.0), but
+      // rpcclient (Samba's IDL: [v1_enum]) reads 32 and fails the call on 16 with NT_STATUS_BUFFER_TOO_SMALL;
+      // the general information it reads the same way shows Windows sends these enums as 32 bits.
+      return void w.u32(DOMAIN_SERVER_ROLE_PRIMARY);
     case 8: // DOMAIN_MODIFIED_INFORMATION {DomainModifiedCount; CreationTime}
       oldLargeInteger(w, 1n);
       return oldLargeInteger(w, 0n);
-    case 9: // DOMAIN_STATE_INFORMATION (an enum)
-      return void w.enum16(DOMAIN_SERVER_ENABLED);
+    case 9: // DOMAIN_STATE_INFORMATION: 32 bits, as level 7
+      return void w.u32(DOMAIN_SERVER_ENABLED);
     case 11: // SAMPR_DOMAIN_GENERAL_INFORMATION2 {I1; lockout fields}: 8-aligned for its hypers
       w.align(8);
       generalInfo(w, d, srv);

@@ -217,6 +217,18 @@ describe('samr', () => {
     expect(status(c.ok(SAMR_OP.SamrEnumerateUsersInDomain, q.samrEnumUsers(dh)))).toBe(NT.INVALID_HANDLE);
   });
 
+  it('QueryInformationDomain levels 7 and 9 send their enums as 32 bits (what rpcclient reads)', () => {
+    const {c, dh} = samr();
+    for (const [level, value] of [[7, 3], [9, 1]] as const) {
+      // unique pointer, union discriminant (16 bits), 2 octets of alignment, the enum (32 bits), NTSTATUS
+      const stub = c.ok(SAMR_OP.SamrQueryInformationDomain, q.handleLevel(dh, level));
+      expect(stub.length).toBe(16);
+      expect(stub.readUInt16LE(4)).toBe(level);
+      expect(stub.readUInt32LE(8)).toBe(value);
+      expect(status(stub)).toBe(NT.SUCCESS);
+    }
+  });
+
   it('every Connect variant opens a server handle', () => {
     const {c} = samr();
     expect(status(c.ok(SAMR_OP.SamrConnect, q.samrConnect()))).toBe(NT.SUCCESS);

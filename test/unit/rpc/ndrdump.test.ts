@@ -140,9 +140,8 @@ describe('Samba ndrdump parses our stubs', () => {
     }
     for (const dh of handles) {
       for (const op of [SAMR_OP.SamrQueryInformationDomain, SAMR_OP.SamrQueryInformationDomain2]) {
-        // Not 7 and 9: MS-SAMR 2.2.3.3/2.2.3.4 declare DOMAIN_SERVER_ENABLE_STATE and DOMAIN_SERVER_ROLE plain
-        // enums (16 bits in NDR 2.0, as we send them); Samba's IDL reads them as 32-bit [v1_enum].
-        for (const level of [1, 2, 3, 4, 5, 6, 8, 11, 12, 13, 10]) {
+        // 7 and 9 included: their enums go out as 32 bits, the width Samba's IDL ([v1_enum]) and rpcclient read.
+        for (const level of [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 10]) {
           req = q.handleLevel(dh, level);
           ndrdump('samr', op, req, c.ok(op, req));
         }
