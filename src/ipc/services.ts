@@ -273,9 +273,9 @@ export class ConfigServices implements IpcServices {
     return {status: 'ok', data: r.data, more: r.more};
   }
 
-  pipePeek(handle: number): PipePeekResponse {
-    const p = this.pipes.peek(handle);
-    return p === null ? {status: 'closed'} : {status: 'ok', available: p.bytes, messageLength: p.messageLength};
+  pipePeek(handle: number, maxData = 0): PipePeekResponse {
+    const p = this.pipes.peek(handle, maxData);
+    return p === null ? {status: 'closed'} : {status: 'ok', available: p.bytes, messages: p.messages, messageLength: p.messageLength, data: p.data};
   }
 
   pipeClose(handle: number): void {

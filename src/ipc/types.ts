@@ -120,8 +120,11 @@ export type PipeWriteResponse = {status: 'ok'; written: number} | {status: 'clos
  */
 export type PipeReadResponse = {status: 'ok'; data: Buffer; more: boolean} | {status: 'closed'} | {status: 'busy'};
 
-/** For FSCTL_PIPE_PEEK and FilePipeLocalInformation: unread octets and the length of the next message. */
-export type PipePeekResponse = {status: 'ok'; available: number; messageLength: number} | {status: 'closed'};
+/**
+ * For FSCTL_PIPE_PEEK and FilePipeLocalInformation: unread octets, the number of messages and the unread
+ * length of the next one, and up to `maxData` octets of it (a copy; nothing is consumed).
+ */
+export type PipePeekResponse = {status: 'ok'; available: number; messages: number; messageLength: number; data: Buffer} | {status: 'closed'};
 
 export interface IpcServices {
   login(req: LoginRequest): LoginResponse;
@@ -140,7 +143,7 @@ export interface IpcServices {
   pipeRead(handle: number, maxLength: number): PipeReadResponse;
   /** FSCTL_PIPE_TRANSCEIVE: write `data`, then read one message of at most maxOutput octets. */
   pipeTransceive(handle: number, data: Buffer, maxOutput: number): PipeReadResponse;
-  pipePeek(handle: number): PipePeekResponse;
+  pipePeek(handle: number, maxData?: number): PipePeekResponse;
   /** CLOSE of the pipe (and every pipe of a session or connection that goes away). */
   pipeClose(handle: number): void;
 }

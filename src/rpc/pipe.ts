@@ -111,10 +111,17 @@ export class RpcPipe {
     readonly session: SessionIdentity | undefined,
   ) {}
 
-  /** Octets waiting to be read, and the length of the message (fragment) at the head. */
-  get available(): {bytes: number; messageLength: number} {
+  /** Octets waiting to be read, the messages (fragments) they make, and the unread length of the head one. */
+  get available(): {bytes: number; messages: number; messageLength: number} {
     const head = this.out[0];
-    return {bytes: this.outBytes - this.outOffset, messageLength: head ? head.length - this.outOffset : 0};
+    return {bytes: this.outBytes - this.outOffset, messages: this.out.length, messageLength: head ? head.length - this.outOffset : 0};
+  }
+
+  /** Up to maxLen unread octets of the head message, copied; nothing is consumed (FSCTL_PIPE_PEEK). */
+  peek(maxLen: number): Buffer {
+    const head = this.out[0];
+    if (!head || maxLen <= 0) return Buffer.alloc(0);
+    return Buffer.from(head.subarray(this.outOffset, this.outOffset + maxLen));
   }
 
   /** Feed client bytes (one WRITE or the input of a TRANSCEIVE); complete PDUs are answered at once. */
@@ -385,9 +392,10 @@ export class RpcPipes {
     return {data: out, more};
   }
 
-  /** For FSCTL_PIPE_PEEK and FilePipeLocalInformation: unread octets and the head message's length. */
-  peek(handle: number): {bytes: number; messageLength: number} | null {
-    return this.open_.get(handle)?.available ?? null;
+  /** For FSCTL_PIPE_PEEK and FilePipeLocalInformation: unread octets, messages, the head message's length and its first maxData octets. */
+  peek(handle: number, maxData = 0): {bytes: number; messages: number; messageLength: number; data: Buffer} | null {
+    const p = this.open_.get(handle);
+    return p ? {...p.available, data: p.peek(maxData)} : null;
   }
 
   close(handle: number): boolean {

@@ -229,6 +229,25 @@ describe('the byte stream and message reads', () => {
     expect(c.drain().map((b) => parsePdu(b).callId)).toEqual([2, 3]);
   });
 
+  it('peek counts messages and copies the head of the next one without consuming it', () => {
+    const {c, pipes} = client();
+    expect(pipes.peek(c.handle, 100)).toEqual({bytes: 0, messages: 0, messageLength: 0, data: Buffer.alloc(0)});
+    const bind = (id: number) => encodeBind(PTYPE.BIND, id, {contexts: [{contextId: 0, abstract: SRVSVC.syntax, transfer: [NDR20]}]});
+    pipes.write(c.handle, Buffer.concat([bind(1), bind(2)])); // bind_ack, then bind_nak
+    const p = pipes.peek(c.handle, 8)!;
+    expect(p.messages).toBe(2);
+    expect(p.data.length).toBe(8);
+    const ack = pipes.read(c.handle, 4280)!.data;
+    expect(p.bytes).toBeGreaterThan(ack.length);
+    expect(p.messageLength).toBe(ack.length);
+    expect(p.data).toEqual(ack.subarray(0, 8));
+    pipes.read(c.handle, 4)!;
+    const rest = pipes.peek(c.handle, 4280)!;
+    expect(rest.messages).toBe(1);
+    expect(rest.data).toEqual(pipes.read(c.handle, 4280)!.data);
+    expect(pipes.peek(99999, 1)).toBeNull();
+  });
+
   it('reads a message in pieces with `more`, and transceive is busy while data waits', () => {
     const {c, pipes} = client();
     pipes.write(c.handle, encodeBind(PTYPE.BIND, 1, {contexts: [{contextId: 0, abstract: SRVSVC.syntax, transfer: [NDR20]}]}));
