@@ -25,6 +25,7 @@ import {handleQueryInfo} from './handlers/query-info.js';
 import {handleSessionSetup} from './handlers/session-setup.js';
 import {handleTreeConnect} from './handlers/tree-connect.js';
 import {handleTreeDisconnect} from './handlers/tree-disconnect.js';
+import * as pipe from './handlers/pipe/index.js';
 
 export type Handler = (ctx: RequestContext, body: Reader) => HandlerResult | undefined | Promise<HandlerResult | undefined>;
 
@@ -45,6 +46,8 @@ export interface CommandPolicy {
   payload: ((msg: Buffer, body: number) => number) | undefined;
   /** CANCEL: no response at all (2.2.30), and no sequence number (3.3.5.2.3). */
   noResponse?: boolean;
+  /** The handler on an IPC$ tree (named pipes, src/engine/handlers/pipe/); `handler` when absent. */
+  pipe?: Handler;
 }
 
 const u32 = (msg: Buffer, at: number): number => (at + 4 <= msg.length ? msg.readUInt32LE(at) : 0);
@@ -72,22 +75,22 @@ export const POLICY: readonly (CommandPolicy | undefined)[] = (() => {
   t[Command.LOGOFF] = p({name: 'LOGOFF', handler: handleLogoff, needsSession: true, needsTree: false});
   t[Command.TREE_CONNECT] = p({name: 'TREE_CONNECT', handler: handleTreeConnect, needsSession: true, needsTree: false});
   t[Command.TREE_DISCONNECT] = p({name: 'TREE_DISCONNECT', handler: handleTreeDisconnect, ...onTree});
-  t[Command.CREATE] = p({name: 'CREATE', handler: handleCreate, ...onTree});
-  t[Command.CLOSE] = p({name: 'CLOSE', handler: handleClose, ...onTree, fileIdOffset: 8});
-  t[Command.FLUSH] = p({name: 'FLUSH', handler: handleNotImplemented, ...onTree, fileIdOffset: 8});
-  t[Command.READ] = p({name: 'READ', handler: handleNotImplemented, ...onTree, fileIdOffset: 16, payload: lengthAt4});
-  t[Command.WRITE] = p({name: 'WRITE', handler: handleNotImplemented, ...onTree, fileIdOffset: 16, payload: lengthAt4});
-  t[Command.LOCK] = p({name: 'LOCK', handler: handleNotImplemented, ...onTree, fileIdOffset: 8});
-  t[Command.IOCTL] = p({name: 'IOCTL', handler: handleIoctl, ...onTree, fileIdOffset: 8, payload: ioctlPayload});
+  t[Command.CREATE] = p({name: 'CREATE', handler: handleCreate, pipe: pipe.create, ...onTree});
+  t[Command.CLOSE] = p({name: 'CLOSE', handler: handleClose, pipe: pipe.close, ...onTree, fileIdOffset: 8});
+  t[Command.FLUSH] = p({name: 'FLUSH', handler: handleNotImplemented, pipe: pipe.flush, ...onTree, fileIdOffset: 8});
+  t[Command.READ] = p({name: 'READ', handler: handleNotImplemented, pipe: pipe.read, ...onTree, fileIdOffset: 16, payload: lengthAt4});
+  t[Command.WRITE] = p({name: 'WRITE', handler: handleNotImplemented, pipe: pipe.write, ...onTree, fileIdOffset: 16, payload: lengthAt4});
+  t[Command.LOCK] = p({name: 'LOCK', handler: handleNotImplemented, pipe: pipe.unsupported, ...onTree, fileIdOffset: 8});
+  t[Command.IOCTL] = p({name: 'IOCTL', handler: handleIoctl, pipe: pipe.ioctl, ...onTree, fileIdOffset: 8, payload: ioctlPayload});
   // 3.3.5.16: CANCEL is matched to its target by the header; it needs no session of its own here.
   t[Command.CANCEL] = p({name: 'CANCEL', handler: handleCancel, needsSession: false, needsTree: false, allowUnsigned: true, allowUnencrypted: true, noResponse: true});
   // ECHO works before and without a session (3.3.5.17 names no session check).
   t[Command.ECHO] = p({name: 'ECHO', handler: handleEcho, needsSession: false, needsTree: false, allowUnsigned: true});
-  t[Command.QUERY_DIRECTORY] = p({name: 'QUERY_DIRECTORY', handler: handleQueryDirectory, ...onTree, fileIdOffset: 8, payload: queryDirectoryPayload});
-  t[Command.CHANGE_NOTIFY] = p({name: 'CHANGE_NOTIFY', handler: handleNotImplemented, ...onTree, fileIdOffset: 8, payload: lengthAt4});
-  t[Command.QUERY_INFO] = p({name: 'QUERY_INFO', handler: handleQueryInfo, ...onTree, fileIdOffset: 24, payload: lengthAt4});
-  t[Command.SET_INFO] = p({name: 'SET_INFO', handler: handleNotImplemented, ...onTree, fileIdOffset: 16, payload: lengthAt4});
-  t[Command.OPLOCK_BREAK] = p({name: 'OPLOCK_BREAK', handler: handleNotImplemented, ...onTree, fileIdOffset: 8});
+  t[Command.QUERY_DIRECTORY] = p({name: 'QUERY_DIRECTORY', handler: handleQueryDirectory, pipe: pipe.unsupported, ...onTree, fileIdOffset: 8, payload: queryDirectoryPayload});
+  t[Command.CHANGE_NOTIFY] = p({name: 'CHANGE_NOTIFY', handler: handleNotImplemented, pipe: pipe.unsupported, ...onTree, fileIdOffset: 8, payload: lengthAt4});
+  t[Command.QUERY_INFO] = p({name: 'QUERY_INFO', handler: handleQueryInfo, pipe: pipe.queryInfo, ...onTree, fileIdOffset: 24, payload: lengthAt4});
+  t[Command.SET_INFO] = p({name: 'SET_INFO', handler: handleNotImplemented, pipe: pipe.setInfo, ...onTree, fileIdOffset: 16, payload: lengthAt4});
+  t[Command.OPLOCK_BREAK] = p({name: 'OPLOCK_BREAK', handler: handleNotImplemented, pipe: pipe.unsupported, ...onTree, fileIdOffset: 8});
   return t;
 })();
 
@@ -175,7 +178,8 @@ export async function dispatch(
         throw new NtStatusError(NtStatus.INVALID_PARAMETER, `CreditCharge ${h.creditCharge} below the ${need} the payload needs`);
       }
     }
-    return await policy.handler(ctx, body);
+    const handler = policy.pipe !== undefined && ctx.tree?.share.ipc ? policy.pipe : policy.handler;
+    return await handler(ctx, body);
   } catch (e) {
     if (e instanceof ConnectionError) throw e;
     if (e instanceof NtStatusError) {

@@ -8,6 +8,7 @@ import type {Logger} from '../log/logger.js';
 import type {VfsFile, VfsStat} from '../vfs/types.js';
 import {HandleTable, tableId} from './handles.js';
 import {Open} from './open.js';
+import {PIPE_FILE_ID_TAG, PipeOpen} from './pipe-open.js';
 import {Session, type SessionOwner} from './session.js';
 import {Tree} from './tree.js';
 
@@ -33,6 +34,7 @@ export interface NewOpen {
 export class Registry {
   readonly #sessions = new HandleTable<Session>(32, 21);
   readonly #opens = new HandleTable<Open>(32, 21);
+  readonly #pipes = new HandleTable<PipeOpen>(32, 21);
   #trees = 0;
 
   constructor(
@@ -48,8 +50,9 @@ export class Registry {
     return this.#trees;
   }
 
+  /** Files, directories and named pipes. */
   get openCount(): number {
-    return this.#opens.size;
+    return this.#opens.size + this.#pipes.size;
   }
 
   sessions(): IterableIterator<Session> {
@@ -98,6 +101,7 @@ export class Registry {
     this.#trees--;
     this.services.treeDisconnect(t.connectionId);
     for (const o of [...t.opens]) await this.closeOpen(o);
+    for (const p of [...t.pipes]) this.closePipe(p);
   }
 
   addOpen(t: Tree, o: NewOpen): Open | undefined {
@@ -125,6 +129,29 @@ export class Registry {
         this.log.debug('vfs', `close of ${o.path} failed: ${(e as Error).message}`);
       }
     }
+  }
+
+  /** A pipe open holding `handle` from IpcServices.pipeOpen; undefined when the table is full. */
+  addPipe(t: Tree, handle: number, name: string, grantedAccess: number): PipeOpen | undefined {
+    const added = this.#pipes.add((id) => new PipeOpen(id, t, handle, name, grantedAccess));
+    if (added) t.pipes.add(added.value);
+    return added?.value;
+  }
+
+  /** The pipe open a wire FileId.Volatile names (it carries PIPE_FILE_ID_TAG). */
+  pipe(volatileId: bigint): PipeOpen | undefined {
+    if ((volatileId & ~(PIPE_FILE_ID_TAG - 1n)) !== PIPE_FILE_ID_TAG) return undefined;
+    return this.#pipes.get(tableId(volatileId & (PIPE_FILE_ID_TAG - 1n)));
+  }
+
+  /** CLOSE, TREE_DISCONNECT, LOGOFF or a lost connection: the services side closes the pipe, waiting READs end. */
+  closePipe(p: PipeOpen): void {
+    if (this.#pipes.get(p.id) !== p) return;
+    this.#pipes.delete(p.id);
+    p.alive = false;
+    p.tree.pipes.delete(p);
+    this.services.pipeClose(p.handle);
+    for (const w of p.waiters.splice(0)) w.cancel();
   }
 
   /** A reload swaps the services object only when the daemon builds a new one. */

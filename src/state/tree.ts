@@ -4,9 +4,12 @@
  */
 import type {ShareInfo, UnixIdentity} from '../ipc/types.js';
 import type {Open} from './open.js';
+import type {PipeOpen} from './pipe-open.js';
 
 export class Tree {
   readonly opens = new Set<Open>();
+  /** Named pipe opens (IPC$ trees only). */
+  readonly pipes = new Set<PipeOpen>();
   alive = true;
 
   constructor(
