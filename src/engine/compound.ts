@@ -69,6 +69,8 @@ export interface InPlaceSigner {
  */
 export class ResponseChain {
   readonly w: Writer;
+  /** Payload of the last response, sent after the chain as its own buffer (see Reply.tail). */
+  tail: Buffer | undefined;
   readonly #spans: {start: number; end: number; signer: InPlaceSigner | undefined}[] = [];
 
   constructor(initialCapacity = 512) {

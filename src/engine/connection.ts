@@ -235,14 +235,14 @@ export class Connection implements SessionOwner {
         (finals ??= []).push([ctx, result.final, op]);
         status = NtStatus.PENDING;
       } else {
-        this.#writeResponse(out, ctx, result, 0n);
+        this.#writeResponse(out, ctx, result, 0n, i === parts.length - 1 && encSession === undefined);
         status = result.status;
       }
       chain.status = status;
       chain.sessionId = ctx.session?.id ?? ctx.responseSessionId;
       chain.treeId = ctx.tree?.id ?? ctx.responseTreeId;
     }
-    if (out.count > 0) this.#send(out.finish(), encSession);
+    if (out.count > 0) this.#send(out.finish(), encSession, out.tail);
     if (finals) for (const [ctx, final, op] of finals) void this.#finishAsync(ctx, final, op, encSession);
   }
 
@@ -270,7 +270,7 @@ export class Connection implements SessionOwner {
   }
 
   /** Header and body of one response into the chain; signing is decided here and done at finish(). */
-  #writeResponse(out: ResponseChain, ctx: RequestContext, rep: Reply, asyncId: bigint): void {
+  #writeResponse(out: ResponseChain, ctx: RequestContext, rep: Reply, asyncId: bigint, tailMayStaySeparate = false): void {
     const h = ctx.header;
     const pending = rep.status === NtStatus.PENDING;
     const start = out.begin();
@@ -295,8 +295,14 @@ export class Connection implements SessionOwner {
       signature: ZERO_SIGNATURE,
     });
     rep.encode(w, rep.value);
+    const signer = pending ? undefined : this.#signerFor(ctx);
+    if (rep.tail) {
+      // READ data: kept as its own buffer (no copy) unless a signature or the preauth hash covers it.
+      if (tailMayStaySeparate && !signer && ctx.hashResponseInto === undefined) out.tail = rep.tail;
+      else w.bytes(rep.tail);
+    }
     if (ctx.hashResponseInto !== undefined) this.#hashResponse(ctx, w.view(start, w.length));
-    out.end(start, pending ? undefined : this.#signerFor(ctx));
+    out.end(start, signer);
   }
 
   /** Which key signs this response (3.3.4.1.1), or undefined. Encrypted responses are never signed. */
@@ -344,6 +350,7 @@ export class Connection implements SessionOwner {
       signature: ZERO_SIGNATURE,
     });
     rep.encode(out.w, rep.value);
+    if (rep.tail) out.w.bytes(rep.tail);
     out.end(start, ctx.session?.alive ? this.#signerFor(ctx) : undefined);
     this.#send(out.finish(), encSession?.alive ? encSession : undefined);
   }
@@ -353,11 +360,17 @@ export class Connection implements SessionOwner {
     this.#send(message, undefined);
   }
 
-  #send(message: Buffer, encSession: Session | undefined): void {
+  #send(message: Buffer, encSession: Session | undefined, tail?: Buffer): void {
     if (this.closed) return;
     const s = this.socket;
     s.cork();
-    if (encSession?.encryptionKey && encSession.nonces) {
+    if (tail) {
+      // Unsigned, unsealed: header and body, then the payload straight from its own buffer.
+      s.write(frameHeader(message.length + tail.length));
+      s.write(message);
+      s.write(tail);
+      this.bytesOut += 4 + message.length + tail.length;
+    } else if (encSession?.encryptionKey && encSession.nonces) {
       const [th, ct] = sealMessage(encSession.encryptionKey, encSession.cipherId, encSession.id, message, encSession.nonces.next());
       s.write(frameHeader(th.length + ct.length));
       s.write(th);

@@ -13,7 +13,6 @@ import {encodeErrorResponse, type ErrorResponse} from '../smb2/messages/error.js
 import type {Registry} from '../state/registry.js';
 import type {Session} from '../state/session.js';
 import type {Tree} from '../state/tree.js';
-import type {Vfs} from '../vfs/types.js';
 import type {Writer} from '../wire/writer.js';
 import type {ChainState} from './compound.js';
 import type {Connection} from './connection.js';
@@ -28,6 +27,11 @@ export interface Reply {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   encode: BodyEncoder<any>;
   value: unknown;
+  /**
+   * Bytes that follow the encoded body (READ data): the connection sends them as their own buffer when the
+   * response is the last of its chain and neither signed nor sealed, else copies them after the body.
+   */
+  tail?: Buffer;
 }
 
 export interface PendingReply {
@@ -57,7 +61,6 @@ export interface ServerContext {
   services: IpcServices;
   log: Logger;
   registry: Registry;
-  vfs: Vfs;
   /** FILETIME of the engine start (NEGOTIATE ServerStartTime stays 0, as Windows sends; kept for volumes). */
   startTime: bigint;
   /** Delay before a failed login is answered. */

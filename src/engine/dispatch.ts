@@ -19,7 +19,13 @@ import {handleEcho} from './handlers/echo.js';
 import {handleIoctl} from './handlers/ioctl.js';
 import {handleLogoff} from './handlers/logoff.js';
 import {handleNegotiate} from './handlers/negotiate.js';
-import {handleNotImplemented} from './handlers/not-implemented.js';
+import {handleChangeNotify} from './handlers/change-notify.js';
+import {handleFlush} from './handlers/flush.js';
+import {handleLock} from './handlers/lock.js';
+import {handleOplockBreak} from './handlers/oplock-break.js';
+import {handleRead} from './handlers/read.js';
+import {handleSetInfo} from './handlers/set-info.js';
+import {handleWrite} from './handlers/write.js';
 import {handleQueryDirectory} from './handlers/query-directory.js';
 import {handleQueryInfo} from './handlers/query-info.js';
 import {handleSessionSetup} from './handlers/session-setup.js';
@@ -77,20 +83,20 @@ export const POLICY: readonly (CommandPolicy | undefined)[] = (() => {
   t[Command.TREE_DISCONNECT] = p({name: 'TREE_DISCONNECT', handler: handleTreeDisconnect, ...onTree});
   t[Command.CREATE] = p({name: 'CREATE', handler: handleCreate, pipe: pipe.create, ...onTree});
   t[Command.CLOSE] = p({name: 'CLOSE', handler: handleClose, pipe: pipe.close, ...onTree, fileIdOffset: 8});
-  t[Command.FLUSH] = p({name: 'FLUSH', handler: handleNotImplemented, pipe: pipe.flush, ...onTree, fileIdOffset: 8});
-  t[Command.READ] = p({name: 'READ', handler: handleNotImplemented, pipe: pipe.read, ...onTree, fileIdOffset: 16, payload: lengthAt4});
-  t[Command.WRITE] = p({name: 'WRITE', handler: handleNotImplemented, pipe: pipe.write, ...onTree, fileIdOffset: 16, payload: lengthAt4});
-  t[Command.LOCK] = p({name: 'LOCK', handler: handleNotImplemented, pipe: pipe.unsupported, ...onTree, fileIdOffset: 8});
+  t[Command.FLUSH] = p({name: 'FLUSH', handler: handleFlush, pipe: pipe.flush, ...onTree, fileIdOffset: 8});
+  t[Command.READ] = p({name: 'READ', handler: handleRead, pipe: pipe.read, ...onTree, fileIdOffset: 16, payload: lengthAt4});
+  t[Command.WRITE] = p({name: 'WRITE', handler: handleWrite, pipe: pipe.write, ...onTree, fileIdOffset: 16, payload: lengthAt4});
+  t[Command.LOCK] = p({name: 'LOCK', handler: handleLock, pipe: pipe.unsupported, ...onTree, fileIdOffset: 8});
   t[Command.IOCTL] = p({name: 'IOCTL', handler: handleIoctl, pipe: pipe.ioctl, ...onTree, fileIdOffset: 8, payload: ioctlPayload});
   // 3.3.5.16: CANCEL is matched to its target by the header; it needs no session of its own here.
   t[Command.CANCEL] = p({name: 'CANCEL', handler: handleCancel, needsSession: false, needsTree: false, allowUnsigned: true, allowUnencrypted: true, noResponse: true});
   // ECHO works before and without a session (3.3.5.17 names no session check).
   t[Command.ECHO] = p({name: 'ECHO', handler: handleEcho, needsSession: false, needsTree: false, allowUnsigned: true});
   t[Command.QUERY_DIRECTORY] = p({name: 'QUERY_DIRECTORY', handler: handleQueryDirectory, pipe: pipe.unsupported, ...onTree, fileIdOffset: 8, payload: queryDirectoryPayload});
-  t[Command.CHANGE_NOTIFY] = p({name: 'CHANGE_NOTIFY', handler: handleNotImplemented, pipe: pipe.unsupported, ...onTree, fileIdOffset: 8, payload: lengthAt4});
+  t[Command.CHANGE_NOTIFY] = p({name: 'CHANGE_NOTIFY', handler: handleChangeNotify, pipe: pipe.unsupported, ...onTree, fileIdOffset: 8, payload: lengthAt4});
   t[Command.QUERY_INFO] = p({name: 'QUERY_INFO', handler: handleQueryInfo, pipe: pipe.queryInfo, ...onTree, fileIdOffset: 24, payload: lengthAt4});
-  t[Command.SET_INFO] = p({name: 'SET_INFO', handler: handleNotImplemented, pipe: pipe.setInfo, ...onTree, fileIdOffset: 16, payload: lengthAt4});
-  t[Command.OPLOCK_BREAK] = p({name: 'OPLOCK_BREAK', handler: handleNotImplemented, pipe: pipe.unsupported, ...onTree, fileIdOffset: 8});
+  t[Command.SET_INFO] = p({name: 'SET_INFO', handler: handleSetInfo, pipe: pipe.setInfo, ...onTree, fileIdOffset: 16, payload: lengthAt4});
+  t[Command.OPLOCK_BREAK] = p({name: 'OPLOCK_BREAK', handler: handleOplockBreak, pipe: pipe.unsupported, ...onTree, fileIdOffset: 8});
   return t;
 })();
 

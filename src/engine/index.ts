@@ -5,7 +5,6 @@
 import type {Socket} from 'node:net';
 import type {LoadedConfig} from '../config/load.js';
 import {Registry} from '../state/registry.js';
-import {NodeVfs} from '../vfs/node-vfs.js';
 import {filetimeFromDate} from '../wire/filetime.js';
 import {Connection} from './connection.js';
 import type {ServerContext} from './context.js';
@@ -29,13 +28,9 @@ export class Engine implements SmbEngine {
       services: ctx.services,
       log: ctx.log,
       registry: new Registry(ctx.services, ctx.log),
-      vfs: new NodeVfs(),
       startTime: filetimeFromDate(new Date()),
       logonFailureDelayMs: 200 + Math.floor(Math.random() * 300),
     };
-    if (!this.server.vfs.appliesIdentity) {
-      ctx.log.info('File access runs with the daemon\'s credentials: per-user identity is not applied yet');
-    }
   }
 
   attach(socket: Socket): void {

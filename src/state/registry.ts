@@ -5,9 +5,10 @@
  */
 import type {IpcServices, ShareInfo, UnixIdentity} from '../ipc/types.js';
 import type {Logger} from '../log/logger.js';
-import type {VfsFile, VfsStat} from '../vfs/types.js';
+import {close as fsClose} from 'node:fs';
+import {FileTable} from './file-table.js';
 import {HandleTable, tableId} from './handles.js';
-import {Open} from './open.js';
+import {Open, type NewOpen} from './open.js';
 import {PIPE_FILE_ID_TAG, PipeOpen} from './pipe-open.js';
 import {Session, type SessionOwner} from './session.js';
 import {Tree} from './tree.js';
@@ -21,19 +22,11 @@ export interface NewTree {
   maximalAccess: number;
 }
 
-export interface NewOpen {
-  path: string;
-  components: string[];
-  isDirectory: boolean;
-  grantedAccess: number;
-  createOptions: number;
-  file: VfsFile | undefined;
-  stat: VfsStat;
-}
-
 export class Registry {
   readonly #sessions = new HandleTable<Session>(32, 21);
   readonly #opens = new HandleTable<Open>(32, 21);
+  /** Per-file state (share modes, delete pending, byte-range locks) across every open of the server. */
+  readonly files = new FileTable();
   readonly #pipes = new HandleTable<PipeOpen>(32, 21);
   #trees = 0;
 
@@ -106,9 +99,12 @@ export class Registry {
 
   addOpen(t: Tree, o: NewOpen): Open | undefined {
     const added = this.#opens.add(
-      (id) => new Open(id, t, o.path, o.components, o.isDirectory, o.grantedAccess, o.createOptions, o.file, o.stat),
+      (id) => new Open(id, t, o),
     );
-    if (added) t.opens.add(added.value);
+    if (added) {
+      t.opens.add(added.value);
+      o.entry.opens.add(added.value);
+    }
     return added?.value;
   }
 
@@ -116,17 +112,47 @@ export class Registry {
     return this.#opens.get(tableId(volatileId));
   }
 
+  /**
+   * End an open (CLOSE, TREE_DISCONNECT, LOGOFF, a lost connection): its locks go, its descriptor is
+   * closed, delete-on-close marks the file delete pending, and the last open of a delete-pending file
+   * removes it (as the identity of the open that asked for it).
+   */
   async closeOpen(o: Open): Promise<void> {
     if (this.#opens.get(o.id) !== o) return;
     this.#opens.delete(o.id);
     o.alive = false;
     o.enumeration = undefined;
     o.tree.opens.delete(o);
-    if (o.file) {
-      try {
-        await o.file.close();
-      } catch (e) {
-        this.log.debug('vfs', `close of ${o.path} failed: ${(e as Error).message}`);
+    const e = o.entry;
+    e.opens.delete(o);
+    if (e.locks.some((l) => l.open === o)) {
+      e.locks = e.locks.filter((l) => l.open !== o);
+      e.locksReleased();
+    }
+    if (o.deleteOnClose && !e.deletePending) {
+      e.deletePending = true;
+      e.deleteBy = {fs: o.fs, rel: o.rel, directory: o.isDirectory};
+    }
+    const fd = o.fd;
+    o.fd = -1;
+    if (fd >= 0) {
+      await new Promise<void>((resolve) =>
+        fsClose(fd, (err) => {
+          if (err) this.log.debug('vfs', `close of ${o.rel} failed: ${err.message}`);
+          resolve();
+        }),
+      );
+    }
+    if (e.opens.size === 0) {
+      this.files.release(e);
+      const d = e.deleteBy;
+      if (e.deletePending && d && !d.fs.root.closed) {
+        e.deletePending = false;
+        try {
+          await (d.directory ? d.fs.rmdir(d.rel) : d.fs.unlink(d.rel));
+        } catch (err) {
+          this.log.debug('vfs', `delete on close of ${d.rel} failed: ${(err as Error).message}`);
+        }
       }
     }
   }

@@ -3,6 +3,7 @@
  * side made (writable, the identity file operations use) and the opens made through it.
  */
 import type {ShareInfo, UnixIdentity} from '../ipc/types.js';
+import type {ShareFs} from '../vfs/share-fs.js';
 import type {Open} from './open.js';
 import type {PipeOpen} from './pipe-open.js';
 
@@ -11,6 +12,8 @@ export class Tree {
   /** Named pipe opens (IPC$ trees only). */
   readonly pipes = new Set<PipeOpen>();
   alive = true;
+  /** The share as this tree's identity sees it (disk shares; set by TREE_CONNECT, closed by endTree). */
+  fs: ShareFs | undefined;
 
   constructor(
     /** TreeId on the wire (u32, generation-tagged). */

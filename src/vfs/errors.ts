@@ -30,7 +30,23 @@ export function errnoStatus(e: unknown, missingIsPath = false): number {
     case 'ENAMETOOLONG':
       return NtStatus.OBJECT_NAME_INVALID;
     case 'ELOOP':
+    case 'ENOENT_PATH':
       return NtStatus.OBJECT_PATH_NOT_FOUND;
+    case 'EXDEV':
+      // openat2 RESOLVE_BENEATH: the path (or a symlink on it) leads out of the share.
+      return NtStatus.ACCESS_DENIED;
+    case 'EAGAIN':
+      // A conflicting lease on the file (another server's oplock): what Windows says of a held file.
+      return NtStatus.SHARING_VIOLATION;
+    case 'EFBIG':
+      return NtStatus.DISK_FULL;
+    case 'EBADF':
+      return NtStatus.INVALID_HANDLE;
+    case 'EINVAL':
+      return NtStatus.INVALID_PARAMETER;
+    case 'ENOTSUP':
+    case 'EOPNOTSUPP':
+      return NtStatus.NOT_SUPPORTED;
     case 'EMFILE':
     case 'ENFILE':
       return NtStatus.TOO_MANY_OPENED_FILES;

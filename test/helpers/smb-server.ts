@@ -7,7 +7,7 @@
 // KSMBD_TEST_SERVER=mountd switches to the built `ksmbd mountd -n` once it serves SMB; =bare runs the
 // engine behind a plain net.Server (no daemon at all).
 import {spawn, type ChildProcess} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer, connect} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -70,6 +70,9 @@ export async function startSmbServer(opts: SmbServerOptions = {}): Promise<SmbSe
   for (const [name, params] of Object.entries(shares)) {
     const path = params.path ?? join(dir, name);
     mkdirSync(path, {recursive: true});
+    // File operations run as the user's Unix account (users without one run as the guest account, nobody):
+    // a test share is open to everyone, the way a scratch share is set up.
+    if (params.path === undefined) chmodSync(path, 0o777);
     paths.set(name, path);
     lines.push(`[${name}]`, `\tpath = ${path}`);
     for (const [k, v] of Object.entries(params)) if (k !== 'path') lines.push(`\t${k} = ${v}`);

@@ -1,13 +1,13 @@
 /**
  * Shared by the handlers that work on opens: FileId resolution (including the related-compound
- * 0xFFFFFFFFFFFFFFFF FileId, 3.3.5.2.7.2), access mask mapping and the stat of an open.
+ * 0xFFFFFFFFFFFFFFFF FileId, 3.3.5.2.7.2), access mask mapping, and the attributes of an open.
  */
 import {Access} from '../../smb2/constants.js';
 import {isRelatedFileId, type FileId} from '../../smb2/messages/common.js';
 import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
 import type {Open} from '../../state/open.js';
 import {fsError} from '../../vfs/errors.js';
-import type {VfsStat} from '../../vfs/types.js';
+import type {FileMeta} from '../../vfs/meta.js';
 import type {RequestContext} from '../context.js';
 
 /** The Open a request names; a related request's 0xFFFF... FileId is the one the previous request used. */
@@ -35,12 +35,14 @@ export function checkAlive(o: Open): void {
   if (!o.alive || !o.tree.alive) throw new NtStatusError(NtStatus.FILE_CLOSED, 'closed while the request ran');
 }
 
-export async function statOpen(ctx: RequestContext, o: Open): Promise<VfsStat> {
+/** fstat of the open plus its DOS attributes and creation time. */
+export async function openMeta(o: Open): Promise<FileMeta> {
   try {
-    const st = o.file ? await o.file.stat() : await ctx.server.vfs.stat(o.tree.identity, o.path);
+    const st = await o.fs.fstat(o.fd);
+    const m = await o.fs.meta(st, o.name, {fd: o.fd});
     checkAlive(o);
-    o.lastStat = st;
-    return st;
+    o.lastStat = m.stat;
+    return m;
   } catch (e) {
     if (e instanceof NtStatusError) throw e;
     throw fsError(e);
@@ -71,4 +73,9 @@ export function mapGenericAccess(mask: number): number {
   if (mask & Access.GENERIC_EXECUTE) m |= FILE_GENERIC_EXECUTE;
   if (mask & Access.GENERIC_ALL) m |= FILE_ALL_ACCESS;
   return m >>> 0;
+}
+
+/** Throws ACCESS_DENIED unless the open was granted one of `bits`. */
+export function requireAccess(o: Open, bits: number, what: string): void {
+  if (!(o.grantedAccess & bits)) throw new NtStatusError(NtStatus.ACCESS_DENIED, `${what} without access`);
 }

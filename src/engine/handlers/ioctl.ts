@@ -1,7 +1,7 @@
 /**
- * IOCTL (MS-SMB2 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO (3.3.5.15.12) now; DFS referrals are refused the
- * way a server without DFS refuses them; other FSCTLs get STATUS_INVALID_DEVICE_REQUEST, non-FSCTL
- * requests STATUS_NOT_SUPPORTED.
+ * IOCTL (MS-SMB2 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO (3.3.5.15.12), FSCTL_QUERY_NETWORK_INTERFACE_INFO
+ * and the file FSCTLs of fsctl-file.ts; DFS referrals are refused the way a server without DFS refuses them;
+ * other FSCTLs get STATUS_INVALID_DEVICE_REQUEST, non-FSCTL requests STATUS_NOT_SUPPORTED.
  */
 import {Dialect, Fsctl, IoctlFlags} from '../../smb2/constants.js';
 import {decodeIoctlRequest, encodeIoctlResponse, type IoctlRequest} from '../../smb2/messages/ioctl.js';
@@ -11,6 +11,7 @@ import {reply, type HandlerResult, type RequestContext} from '../context.js';
 import {ConnectionError} from '../errors.js';
 import {IMPLEMENTED_DIALECTS} from '../settings.js';
 import {resolveOpen} from './files.js';
+import {fileFsctl, networkInterfaceInfo} from './fsctl-file.js';
 
 const VALIDATE_NEGOTIATE_RESPONSE_SIZE = 24;
 const EMPTY = Buffer.alloc(0);
@@ -50,7 +51,7 @@ function validateNegotiate(ctx: RequestContext, req: IoctlRequest): HandlerResul
   return reply(encodeIoctlResponse, {ctlCode: req.ctlCode, fileId: req.fileId, input: EMPTY, output: out, flags: 0});
 }
 
-export function handleIoctl(ctx: RequestContext, body: Reader): HandlerResult {
+export async function handleIoctl(ctx: RequestContext, body: Reader): Promise<HandlerResult> {
   const req = decodeIoctlRequest(body);
   // 3.3.5.15: "If the Flags field of the request is not SMB2_0_IOCTL_IS_FSCTL the server MUST fail the
   // request with STATUS_NOT_SUPPORTED."
@@ -66,9 +67,14 @@ export function handleIoctl(ctx: RequestContext, body: Reader): HandlerResult {
     case Fsctl.PIPE_PEEK:
     case Fsctl.PIPE_WAIT:
       throw new NtStatusError(NtStatus.NOT_SUPPORTED, 'named pipes are not served yet');
-    default:
+    case Fsctl.QUERY_NETWORK_INTERFACE_INFO:
+      return networkInterfaceInfo(req);
+    default: {
+      const r = await fileFsctl(ctx, req);
+      if (r) return r;
       // File system controls act on an open: an unknown FileId is STATUS_FILE_CLOSED before anything else.
       resolveOpen(ctx, req.fileId);
       throw new NtStatusError(NtStatus.INVALID_DEVICE_REQUEST, `FSCTL 0x${req.ctlCode.toString(16)} is not supported`);
+    }
   }
 }

@@ -1,53 +1,71 @@
 /**
- * QUERY_DIRECTORY (MS-SMB2 3.3.5.18): list a directory open in pages. The names are captured when a
- * listing starts (first query, RESTART_SCANS or REOPEN) with `.` and `..` first; each query returns as many
- * matching entries as fit OutputBufferLength (one with RETURN_SINGLE_ENTRY), then STATUS_NO_MORE_FILES
- * (STATUS_NO_SUCH_FILE when nothing ever matched).
+ * QUERY_DIRECTORY (MS-SMB2 3.3.5.18): list a directory open in pages. The entries (with their lstat, one
+ * request for the whole directory under the tree's identity) are captured when a listing starts (first
+ * query, RESTART_SCANS or REOPEN) with `.` and `..` first; each query returns as many matching entries as
+ * fit OutputBufferLength (one with RETURN_SINGLE_ENTRY), then STATUS_NO_MORE_FILES (STATUS_NO_SUCH_FILE
+ * when nothing ever matched). DOS attributes are read per page for the entries returned.
  */
-import {join} from 'node:path';
 import {Access, QueryDirectoryFlags} from '../../smb2/constants.js';
+import {dirEntrySize, isDirectoryInfoClass, writeDirEntry} from '../../smb2/fscc/dir-info.js';
 import {decodeQueryDirectoryRequest, encodeQueryDirectoryResponse} from '../../smb2/messages/query-directory.js';
 import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
 import type {Open} from '../../state/open.js';
 import {fsError} from '../../vfs/errors.js';
-import type {VfsStat} from '../../vfs/types.js';
+import {DT, type DirEntry} from '../../vfs/identity-ops.js';
+import type {FileMeta} from '../../vfs/meta.js';
+import {parentOf, toVfsStat} from '../../vfs/share-fs.js';
 import {NamePattern} from '../../vfs/wildcard.js';
 import type {Reader} from '../../wire/reader.js';
 import {Writer} from '../../wire/writer.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
-import {dosAttributes} from '../../smb2/fscc/attrs.js';
-import {dirEntrySize, isDirectoryInfoClass, writeDirEntry} from '../../smb2/fscc/dir-info.js';
 import {checkAlive, resolveOpen} from './files.js';
 
-/** Entries stat'ed in parallel per batch: enough to fill a typical 64 KiB page in a few round trips. */
-const STAT_BATCH = 64;
+/** Entries whose attributes are read in parallel per batch: enough for a typical 64 KiB page. */
+const META_BATCH = 64;
 
-async function entryStat(ctx: RequestContext, o: Open, name: string): Promise<VfsStat | undefined> {
-  const vfs = ctx.server.vfs;
-  const id = o.tree.identity;
-  // `..` of the share root is the root itself: nothing above the share is ever shown.
-  const path = name === '.' ? o.path : name === '..' ? (o.components.length === 0 ? o.path : join(o.path, '..')) : join(o.path, name);
-  try {
-    return await vfs.stat(id, path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ELOOP') {
-      // Gone since the listing started, or a dangling symlink: a dangling link still shows, as itself.
-      return vfs.lstat(id, path).catch(() => undefined);
-    }
-    return undefined;
-  }
+function childRel(o: Open, name: string): string {
+  return o.rel === '' ? name : `${o.rel}/${name}`;
 }
 
-async function startListing(ctx: RequestContext, o: Open, pattern: string): Promise<void> {
-  let names: string[];
+async function startListing(o: Open, pattern: string): Promise<void> {
+  const fs = o.fs;
+  let entries: DirEntry[];
+  let self, parent;
   try {
-    names = await ctx.server.vfs.readdir(o.tree.identity, o.path);
+    [entries, self, parent] = await Promise.all([
+      fs.readdir(o.rel),
+      fs.lstat(o.rel),
+      // `..` of the share root is the root itself: nothing above the share is ever shown.
+      fs.lstat(o.rel === '' ? '' : parentOf(o.rel)).catch(() => undefined),
+    ]);
   } catch (e) {
     throw fsError(e);
   }
   checkAlive(o);
-  o.enumeration = {pattern: new NamePattern(pattern === '' ? '*' : pattern), names: ['.', '..', ...names], next: 0, returnedAny: false};
+  const dots: DirEntry[] = [{name: '.', type: DT.DIR}, {name: '..', type: DT.DIR}];
+  const pat = new NamePattern(pattern === '' ? '*' : pattern);
+  o.enumeration = {pattern: pat, entries: [...dots, ...entries], next: 0, returnedAny: false, dots: [self, parent ?? self]};
+}
+
+/** The attributes of one entry; undefined to leave it out (vanished, or a symlink the share does not follow). */
+async function entryMeta(o: Open, e: DirEntry, index: number): Promise<FileMeta | undefined> {
+  const fs = o.fs;
+  if (index < 2) {
+    const st = o.enumeration!.dots[index]!;
+    return fs.meta(st, e.name, {rel: index === 0 ? o.rel : parentOf(o.rel)});
+  }
+  if (!e.stat) return undefined;
+  let st = toVfsStat(e.stat);
+  const rel = childRel(o, e.name);
+  if (st.isSymlink) {
+    if (!fs.options.followSymlinks) return undefined;
+    try {
+      st = await fs.stat(rel); // beneath the root: a link leaving the share fails and is not shown
+    } catch {
+      return undefined;
+    }
+  }
+  return fs.meta(st, e.name, {rel});
 }
 
 export async function handleQueryDirectory(ctx: RequestContext, body: Reader): Promise<HandlerResult> {
@@ -61,31 +79,30 @@ export async function handleQueryDirectory(ctx: RequestContext, body: Reader): P
   if (!(o.grantedAccess & Access.FILE_LIST_DIRECTORY)) throw new NtStatusError(NtStatus.ACCESS_DENIED);
 
   const restart = (req.flags & (QueryDirectoryFlags.RESTART_SCANS | QueryDirectoryFlags.REOPEN)) !== 0;
-  if (!o.enumeration || restart) await startListing(ctx, o, req.fileName);
+  if (!o.enumeration || restart) await startListing(o, req.fileName);
   const en = o.enumeration!;
   const single = (req.flags & QueryDirectoryFlags.RETURN_SINGLE_ENTRY) !== 0;
   const limit = req.outputBufferLength;
   const cls = req.fileInformationClass;
-  const hide = o.tree.share.hideDotFiles;
   const w = new Writer(Math.min(limit, 65536));
   let prevStart = -1;
   let full = false;
-  while (!full && en.next < en.names.length) {
-    // The next batch of matching names (their indexes), stat'ed together.
+  while (!full && en.next < en.entries.length) {
+    // The next batch of matching entries (their indexes), their attributes read together.
     const idx: number[] = [];
     let scan = en.next;
-    while (scan < en.names.length && idx.length < (single ? 1 : STAT_BATCH)) {
-      if (en.pattern.matches(en.names[scan]!)) idx.push(scan);
+    while (scan < en.entries.length && idx.length < (single ? 1 : META_BATCH)) {
+      if (en.pattern.matches(en.entries[scan]!.name)) idx.push(scan);
       scan++;
     }
-    const stats = await Promise.all(idx.map((i) => entryStat(ctx, o, en.names[i]!)));
+    const metas = await Promise.all(idx.map((i) => entryMeta(o, en.entries[i]!, i).catch(() => undefined)));
     checkAlive(o);
     if (o.enumeration !== en) throw new NtStatusError(NtStatus.INVALID_PARAMETER, 'listing restarted concurrently');
     let stopAt = scan;
     for (let i = 0; i < idx.length; i++) {
-      const st = stats[i];
-      if (!st) continue;
-      const name = en.names[idx[i]!]!;
+      const m = metas[i];
+      if (!m) continue;
+      const name = en.entries[idx[i]!]!.name;
       const at = prevStart < 0 ? 0 : w.length + ((8 - (w.length % 8)) % 8);
       if (at + dirEntrySize(cls, name) > limit) {
         // Does not fit: it is the first entry of the next page.
@@ -98,7 +115,7 @@ export async function handleQueryDirectory(ctx: RequestContext, body: Reader): P
         w.patchU32(prevStart, w.length - prevStart);
       }
       prevStart = w.length;
-      writeDirEntry(w, cls, {name, stat: st, attributes: dosAttributes(st, name, hide)});
+      writeDirEntry(w, cls, {name, stat: m.stat, attributes: m.attributes});
       en.returnedAny = true;
       if (single) {
         full = true;
@@ -109,7 +126,7 @@ export async function handleQueryDirectory(ctx: RequestContext, body: Reader): P
     en.next = stopAt;
   }
   if (prevStart < 0) {
-    if (en.next < en.names.length) throw new NtStatusError(NtStatus.INFO_LENGTH_MISMATCH, 'buffer too small for one entry');
+    if (en.next < en.entries.length) throw new NtStatusError(NtStatus.INFO_LENGTH_MISMATCH, 'buffer too small for one entry');
     throw new NtStatusError(en.returnedAny ? NtStatus.NO_MORE_FILES : NtStatus.NO_SUCH_FILE);
   }
   return reply(encodeQueryDirectoryResponse, w.finish());

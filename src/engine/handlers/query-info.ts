@@ -8,14 +8,12 @@ import {decodeQueryInfoRequest, encodeQueryInfoResponse} from '../../smb2/messag
 import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
 import type {Open} from '../../state/open.js';
 import {fsError} from '../../vfs/errors.js';
-import {smbDisplayPath} from '../../vfs/paths.js';
 import type {Reader} from '../../wire/reader.js';
 import {Writer} from '../../wire/writer.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
-import {dosAttributes} from '../../smb2/fscc/attrs.js';
 import {FILE_INFO_MIN, FILE_INFO_VARIABLE, writeFileInfo} from '../../smb2/fscc/file-info.js';
 import {FS_ATTRIBUTES, FS_INFO_MIN, FS_INFO_VARIABLE, writeFsInfo} from '../../smb2/fscc/fs-info.js';
-import {checkAlive, resolveOpen, statOpen} from './files.js';
+import {checkAlive, openMeta, resolveOpen} from './files.js';
 
 /** Classes that only report attributes need FILE_READ_ATTRIBUTES (3.3.5.20.1 defers to MS-FSA 2.1.5.11). */
 const NEEDS_READ_ATTRIBUTES = new Set<number>([
@@ -24,6 +22,11 @@ const NEEDS_READ_ATTRIBUTES = new Set<number>([
   FileInfoClass.FileNetworkOpenInformation,
   FileInfoClass.FileAttributeTagInformation,
 ]);
+
+/** A stable serial number per share, so clients that cache by volume see the same volume each time. */
+export function volumeSerial(path: string): number {
+  return createHash('sha256').update(path).digest().readUInt32LE(0);
+}
 
 /** Fit `data` into OutputBufferLength: variable classes are cut with STATUS_BUFFER_OVERFLOW. */
 function fit(data: Buffer, limit: number, variable: boolean): HandlerResult {
@@ -38,18 +41,23 @@ async function fileInfo(ctx: RequestContext, o: Open, cls: number, limit: number
   // 3.3.5.20.1: a buffer smaller than the fixed structure is refused outright.
   if (limit < min) throw new NtStatusError(NtStatus.INFO_LENGTH_MISMATCH);
   if (NEEDS_READ_ATTRIBUTES.has(cls) && !(o.grantedAccess & Access.FILE_READ_ATTRIBUTES)) throw new NtStatusError(NtStatus.ACCESS_DENIED);
-  const st = await statOpen(ctx, o);
-  const name = o.components[o.components.length - 1] ?? '';
+  if (cls === FileInfoClass.FileFullEaInformation) {
+    // No extended attributes are exposed to clients (user.* holds our own metadata).
+    if (!(o.grantedAccess & Access.FILE_READ_EA)) throw new NtStatusError(NtStatus.ACCESS_DENIED);
+    throw new NtStatusError(NtStatus.NO_EAS_ON_FILE);
+  }
+  const m = await openMeta(o);
   const w = new Writer(128);
   writeFileInfo(w, cls, {
-    stat: st,
-    attributes: dosAttributes(st, name, o.tree.share.hideDotFiles),
+    stat: m.stat,
+    attributes: m.attributes,
     grantedAccess: o.grantedAccess,
     position: o.position,
-    mode: o.createOptions & 0x0000103e, // WRITE_THROUGH, SEQUENTIAL_ONLY, NO_INTERMEDIATE_BUFFERING, SYNCHRONOUS_IO_*, DELETE_ON_CLOSE
-    displayName: smbDisplayPath(o.components),
-    name,
-    deletePending: o.deleteOnClose,
+    mode: o.mode | (o.deleteOnClose ? 0x00001000 : 0), // FileModeInformation: the kept create options, DELETE_ON_CLOSE
+    displayName: o.displayName,
+    name: o.name,
+    deletePending: o.entry.deletePending || o.deleteOnClose,
+    volumeSerial: volumeSerial(o.tree.share.path),
   });
   return fit(w.finish(), limit, FILE_INFO_VARIABLE.has(cls));
 }
@@ -61,13 +69,12 @@ async function fsInfo(ctx: RequestContext, o: Open, cls: number, limit: number):
   const share = o.tree.share;
   let statfs;
   try {
-    statfs = await ctx.server.vfs.statfs(o.tree.identity, share.path);
+    statfs = await o.fs.statfs();
   } catch (e) {
     throw fsError(e);
   }
   checkAlive(o);
-  // A stable serial number per share, so clients that cache by volume see the same volume each time.
-  const serial = createHash('sha256').update(share.path).digest().readUInt32LE(0);
+  const serial = volumeSerial(share.path);
   const w = new Writer(128);
   writeFsInfo(w, cls, {
     statfs,

@@ -7,6 +7,7 @@ import {decodeTreeConnectRequest, encodeTreeConnectResponse} from '../../smb2/me
 import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
 import type {Reader} from '../../wire/reader.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
+import {ShareFs} from '../../vfs/share-fs.js';
 import {ConnectionError} from '../errors.js';
 
 /** FILE_ALL_ACCESS (MS-SMB2 2.2.13.1.1 bits 0x1F01FF): a writable share. */
@@ -55,12 +56,33 @@ export async function handleTreeConnect(ctx: RequestContext, body: Reader): Prom
     release();
     throw new NtStatusError(NtStatus.ACCESS_DENIED, `[${share.name}] requires encryption`);
   }
+  let fs: ShareFs | undefined;
   if (!share.ipc) {
+    if (r.identity.uid === 0) {
+      // Identity decision: file operations never run as root (src/vfs/native/README.md). A login that maps to
+      // uid 0 (the `root` account, or `force user = root`) may use IPC$ but no disk share; the operator maps
+      // such users to another account with `force user`.
+      release();
+      server.log.warn(`Share [${share.name}]: \`${session.user}' maps to uid 0, which never runs file operations; use \`force user' to map it to another account`);
+      throw new NtStatusError(NtStatus.ACCESS_DENIED, 'uid 0 identity');
+    }
     try {
-      const st = await server.vfs.stat(r.identity, share.path);
-      if (!st.isDirectory) throw new Error('not a directory');
+      fs = await ShareFs.open(share.path, r.identity, {
+        followSymlinks: share.followSymlinks,
+        storeDosAttributes: share.storeDosAttributes,
+        hideDotFiles: share.hideDotFiles,
+        createMask: share.createMask,
+        directoryMask: share.directoryMask,
+        forceCreateMode: share.forceCreateMode,
+        forceDirectoryMode: share.forceDirectoryMode,
+      });
     } catch (e) {
       release();
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') {
+        server.log.debug('smb', `Share [${share.name}]: \`${r.identity.name}' cannot reach \`${share.path}'`);
+        throw new NtStatusError(NtStatus.ACCESS_DENIED, 'share path not reachable by this account');
+      }
       server.log.warn(`Share [${share.name}]: path \`${share.path}' is not usable: ${(e as Error).message}`);
       throw new NtStatusError(NtStatus.BAD_NETWORK_NAME, 'share path missing');
     }
@@ -68,6 +90,7 @@ export async function handleTreeConnect(ctx: RequestContext, body: Reader): Prom
   // The session may have ended while the share path was checked.
   if (!session.alive) {
     release();
+    await fs?.close();
     throw new NtStatusError(NtStatus.USER_SESSION_DELETED);
   }
   const maximalAccess = share.ipc ? FILE_ALL_ACCESS : r.writable ? FILE_ALL_ACCESS : FILE_READ_ACCESS;
@@ -82,8 +105,10 @@ export async function handleTreeConnect(ctx: RequestContext, body: Reader): Prom
   });
   if (!tree) {
     release();
+    await fs?.close();
     throw new NtStatusError(NtStatus.INSUFF_SERVER_RESOURCES, 'tree table full');
   }
+  tree.fs = fs;
   ctx.tree = tree;
   ctx.responseTreeId = tree.id;
   server.log.debug('smb', () => `${conn.peer}: tree ${tree.id} [${share.name}] for session ${session.label}${encryptData ? ' (encrypted)' : ''}`);

@@ -1,7 +1,8 @@
 /**
  * Directory entries for QUERY_DIRECTORY (MS-FSCC 2.4): FileDirectoryInformation (2.4.10),
  * FileFullDirectoryInformation (2.4.14), FileBothDirectoryInformation (2.4.8), FileIdBothDirectoryInformation
- * (2.4.17), FileIdFullDirectoryInformation (2.4.18) and FileNamesInformation (2.4.28). Entries are chained by
+ * (2.4.17), FileIdFullDirectoryInformation (2.4.18), FileIdExtdDirectoryInformation (2.4.19) and
+ * FileNamesInformation (2.4.28). Entries are chained by
  * NextEntryOffset, each 8-byte aligned ("the offset ... MUST be 8-byte aligned"), the last one's is 0.
  */
 import {FileInfoClass} from '../constants.js';
@@ -17,6 +18,7 @@ const FIXED: Record<number, number> = {
   [FileInfoClass.FileIdBothDirectoryInformation]: 104,
   [FileInfoClass.FileIdFullDirectoryInformation]: 80,
   [FileInfoClass.FileNamesInformation]: 12,
+  [FileInfoClass.FileIdExtdDirectoryInformation]: 88,
 };
 
 export function isDirectoryInfoClass(cls: number): boolean {
@@ -61,6 +63,10 @@ export function writeDirEntry(w: Writer, cls: number, e: DirEntryInfo): void {
       break;
     case FileInfoClass.FileIdBothDirectoryInformation:
       w.u32(0).u8(0).u8(0).zeros(24).u16(0).u64(fileIndexNumber(e.stat)); // ..., Reserved2, FileId
+      break;
+    case FileInfoClass.FileIdExtdDirectoryInformation:
+      // 2.4.19: EaSize, ReparsePointTag, a 128-bit FileId (the inode number, zero-extended).
+      w.u32(0).u32(0).u64(fileIndexNumber(e.stat)).u64(0n);
       break;
   }
   w.bytes(nameBytes);

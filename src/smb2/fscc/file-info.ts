@@ -21,6 +21,8 @@ export interface OpenFacts {
   /** Last component ('' for the share root). */
   name: string;
   deletePending: boolean;
+  /** VolumeSerialNumber for FileIdInformation. */
+  volumeSerial: number;
 }
 
 /** Size of the fixed part (the minimum OutputBufferLength) per class; variable classes add a name or list. */
@@ -39,6 +41,10 @@ export const FILE_INFO_MIN: Record<number, number> = {
   [FileInfoClass.FileStreamInformation]: 0,
   [FileInfoClass.FileNameInformation]: 4,
   [FileInfoClass.FileAlternateNameInformation]: 4,
+  [FileInfoClass.FileFullEaInformation]: 4,
+  [FileInfoClass.FileCompressionInformation]: 16,
+  [FileInfoClass.FileIdInformation]: 24,
+  [FileInfoClass.FileNormalizedNameInformation]: 4,
 };
 
 /** Classes whose data may be cut short with STATUS_BUFFER_OVERFLOW. */
@@ -47,6 +53,7 @@ export const FILE_INFO_VARIABLE = new Set<number>([
   FileInfoClass.FileStreamInformation,
   FileInfoClass.FileNameInformation,
   FileInfoClass.FileAlternateNameInformation,
+  FileInfoClass.FileNormalizedNameInformation,
 ]);
 
 function basic(w: Writer, f: OpenFacts): void {
@@ -93,6 +100,20 @@ export function writeFileInfo(w: Writer, cls: number, f: OpenFacts): boolean {
       return true;
     case FileInfoClass.FileNameInformation:
       name(w, f);
+      return true;
+    case FileInfoClass.FileNormalizedNameInformation: {
+      // 2.4.30: the path without the leading backslash ('' for the root).
+      const b = Buffer.from(f.displayName.slice(1), 'utf16le');
+      w.u32(b.length).bytes(b);
+      return true;
+    }
+    case FileInfoClass.FileCompressionInformation:
+      // 2.4.9: not compressed (COMPRESSION_FORMAT_NONE); CompressedFileSize is the size.
+      w.u64(endOfFile(f.stat)).u16(0).u8(0).u8(0).u8(0).zeros(3);
+      return true;
+    case FileInfoClass.FileIdInformation:
+      // 2.4.20: VolumeSerialNumber, then the 128-bit FileId (the inode number, zero-extended).
+      w.u64(BigInt(f.volumeSerial >>> 0)).u64(fileIndexNumber(f.stat)).u64(0n);
       return true;
     case FileInfoClass.FileAlternateNameInformation: {
       // 2.4.5: no 8.3 names are generated, so the short name is the name itself (as Samba answers for a

@@ -18,7 +18,6 @@ import {encodeEchoResponse} from '../../../src/smb2/messages/echo.js';
 import {encodeNegotiateRequest} from '../../../src/smb2/messages/negotiate.js';
 import {NtStatus} from '../../../src/smb2/ntstatus.js';
 import {Registry} from '../../../src/state/registry.js';
-import {NodeVfs} from '../../../src/vfs/node-vfs.js';
 import {Reader} from '../../../src/wire/reader.js';
 import {Writer} from '../../../src/wire/writer.js';
 
@@ -75,7 +74,6 @@ beforeEach(async () => {
     services,
     log,
     registry: new Registry(services, log),
-    vfs: new NodeVfs(),
     startTime: 0n,
     logonFailureDelayMs: 0,
     policy: table,

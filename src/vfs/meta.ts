@@ -1,0 +1,84 @@
+/**
+ * DOS attributes and the creation time of a file (MS-FSCC 2.6), kept in `user.DOSATTRIB` in Samba's
+ * format when the share stores DOS attributes (`store dos attributes`, the default) and the file system
+ * takes user xattrs; otherwise derived from the mode: read-only without the owner's write bit. Hidden is
+ * added for dot files when the share hides them (`hide dot files`). Directories always carry DIRECTORY.
+ */
+import {FileAttributes} from '../smb2/constants.js';
+import {filetimeFromUnixNs, unixNsFromFiletime} from '../wire/filetime.js';
+import {decodeDosAttrib, DOSATTRIB_XATTR, encodeDosAttrib} from './dos-attrib.js';
+import * as ops from './identity-ops.js';
+import type {ShareFs} from './share-fs.js';
+import type {VfsStat} from './types.js';
+
+export interface FileMeta {
+  /** The stat, with birthtimeNs replaced by the stored creation time when there is one. */
+  stat: VfsStat;
+  attributes: number;
+}
+
+/** Attribute bits a client may set and we keep (MS-FSCC 2.6 minus DIRECTORY and the FS-owned ones). */
+export const SETTABLE_ATTRIBUTES =
+  FileAttributes.READONLY | FileAttributes.HIDDEN | FileAttributes.SYSTEM | FileAttributes.ARCHIVE |
+  FileAttributes.TEMPORARY | FileAttributes.OFFLINE | FileAttributes.NOT_CONTENT_INDEXED;
+
+const NO_XATTR = new Set(['ENOTSUP', 'EOPNOTSUPP']);
+
+export function modeAttributes(st: VfsStat): number {
+  if (st.isDirectory) return FileAttributes.DIRECTORY;
+  let a: number = FileAttributes.ARCHIVE;
+  if ((st.mode & 0o200) === 0) a |= FileAttributes.READONLY;
+  return a;
+}
+
+/** Final attribute word: the stored or derived bits, DIRECTORY from the file type, hidden dot files, NORMAL for none. */
+export function finishAttributes(st: VfsStat, stored: number | undefined, name: string, hideDotFiles: boolean): number {
+  let a = stored === undefined ? modeAttributes(st) : stored & (SETTABLE_ATTRIBUTES | FileAttributes.SPARSE_FILE);
+  if (st.isDirectory) a = (a | FileAttributes.DIRECTORY) & ~FileAttributes.TEMPORARY;
+  else a &= ~FileAttributes.DIRECTORY;
+  if (hideDotFiles && name.startsWith('.') && name !== '.' && name !== '..') a |= FileAttributes.HIDDEN;
+  return a === 0 ? FileAttributes.NORMAL : a;
+}
+
+async function readBlob(fs: ShareFs, where: {fd: number} | {rel: string}): Promise<Buffer | undefined> {
+  if (!fs.options.storeDosAttributes || !fs.xattrs) return undefined;
+  try {
+    return 'fd' in where
+      ? await ops.fgetxattr(where.fd, DOSATTRIB_XATTR, fs.id)
+      : await ops.getxattr(fs.root, where.rel, DOSATTRIB_XATTR, fs.id, {noFollow: !fs.options.followSymlinks});
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (NO_XATTR.has(code)) fs.xattrs = false;
+    return undefined; // ENODATA (never set), EACCES (not readable by this user), a symlink...
+  }
+}
+
+export async function fileMeta(fs: ShareFs, st: VfsStat, name: string, where: {fd: number} | {rel: string}): Promise<FileMeta> {
+  const blob = st.isSymlink ? undefined : await readBlob(fs, where);
+  const info = blob ? decodeDosAttrib(blob) : undefined;
+  const stat = info?.createTime !== undefined ? {...st, birthtimeNs: unixNsFromFiletime(info.createTime)} : st;
+  return {stat, attributes: finishAttributes(st, info?.attributes, name, fs.options.hideDotFiles)};
+}
+
+/**
+ * Store attributes (and the creation time) for an open object. Without xattrs, only READONLY can be
+ * kept, as the owner's write bit (and the other write bits with it).
+ */
+export async function storeMeta(fs: ShareFs, fd: number, st: VfsStat, attributes: number, createTime: bigint | undefined): Promise<void> {
+  const keep = attributes & (SETTABLE_ATTRIBUTES | FileAttributes.SPARSE_FILE);
+  if (fs.options.storeDosAttributes && fs.xattrs) {
+    const birth = createTime ?? (st.birthtimeNs > 0n ? filetimeFromUnixNs(st.birthtimeNs) : undefined);
+    try {
+      await ops.fsetxattr(fd, DOSATTRIB_XATTR, encodeDosAttrib(keep | (st.isDirectory ? FileAttributes.DIRECTORY : 0), birth), fs.id);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (!NO_XATTR.has(code)) throw e;
+      fs.xattrs = false;
+    }
+  }
+  if (st.isDirectory) return;
+  const readonly = (keep & FileAttributes.READONLY) !== 0;
+  const mode = readonly ? st.mode & ~0o222 & 0o7777 : (st.mode | 0o200) & 0o7777;
+  if (mode !== (st.mode & 0o7777)) await ops.fchmod(fd, mode, fs.id);
+}

@@ -1,0 +1,235 @@
+/**
+ * One tree's view of its share (DESIGN habit 7): the share root as an O_PATH fd and the tree's Unix
+ * identity, every call going through the identity addon (src/vfs/identity-ops.ts), so the kernel checks
+ * permissions, sets ownership and keeps every path beneath the root (openat2 RESOLVE_BENEATH).
+ * Nothing here runs a client's file operation as root.
+ *
+ * Paths are share-relative, `/`-separated, already validated by parseSmbPath (src/vfs/paths.ts).
+ * Names are matched case-insensitively the way Windows clients expect: the exact name first, and only
+ * when it misses one scan of the parent directory per component (cached by the directory's mtime).
+ */
+import type {UnixIdentity} from '../ipc/types.js';
+import * as ops from './identity-ops.js';
+import {Statx, type Identity, type RootHandle} from './identity-ops.js';
+import {fileMeta, type FileMeta} from './meta.js';
+import type {VfsStat, VfsStatFs} from './types.js';
+
+export interface ShareFsOptions {
+  followSymlinks: boolean;
+  storeDosAttributes: boolean;
+  hideDotFiles: boolean;
+  createMask: number;
+  directoryMask: number;
+  forceCreateMode: number;
+  forceDirectoryMode: number;
+}
+
+export function toVfsStat(s: Statx): VfsStat {
+  const ns = (sec: number, nsec: number) => BigInt(sec) * 1_000_000_000n + BigInt(nsec);
+  const type = s.mode & 0o170000;
+  return {
+    dev: BigInt(s.dev),
+    ino: s.ino,
+    mode: s.mode,
+    nlink: s.nlink,
+    uid: s.uid,
+    gid: s.gid,
+    size: BigInt(s.size),
+    blocks: BigInt(s.blocks),
+    blksize: s.blksize,
+    atimeNs: ns(s.atimeSec, s.atimeNsec),
+    mtimeNs: ns(s.mtimeSec, s.mtimeNsec),
+    ctimeNs: ns(s.ctimeSec, s.ctimeNsec),
+    birthtimeNs: s.birthtimeSec === null ? 0n : ns(s.birthtimeSec, s.birthtimeNsec ?? 0),
+    isDirectory: type === 0o040000,
+    isFile: type === 0o100000,
+    isSymlink: type === 0o120000,
+  };
+}
+
+/** What a lookup found: the on-disk path (case corrected as far as it exists) and its stat. */
+export interface Lookup {
+  rel: string;
+  /** undefined: the last component does not exist (its parent does). */
+  stat: VfsStat | undefined;
+}
+
+/** Thrown by lookup for a missing or unusable directory on the way (OBJECT_PATH_NOT_FOUND). */
+export class PathNotFound extends Error {
+  code = 'ENOENT_PATH';
+}
+
+interface DirNames {
+  mtimeNs: bigint;
+  byUpper: Map<string, string>;
+}
+
+const DIR_CACHE_MAX = 64;
+
+export function relOf(components: readonly string[]): string {
+  return components.join('/');
+}
+
+export function parentOf(rel: string): string {
+  const i = rel.lastIndexOf('/');
+  return i < 0 ? '' : rel.slice(0, i);
+}
+
+export function baseOf(rel: string): string {
+  return rel.slice(rel.lastIndexOf('/') + 1);
+}
+
+export class ShareFs {
+  readonly id: Identity;
+  /** Cleared the first time the file system says it keeps no user xattrs: DOS attributes then come from the mode. */
+  xattrs = true;
+  readonly #dirs = new Map<string, DirNames>();
+
+  private constructor(
+    readonly root: RootHandle,
+    identity: UnixIdentity,
+    readonly options: ShareFsOptions,
+  ) {
+    this.id = Object.freeze({uid: identity.uid, gid: identity.gid, groups: Object.freeze([...identity.groups])});
+  }
+
+  /**
+   * Opens the share root (the daemon's own configured path) and checks that the identity can reach it.
+   * A uid 0 identity is refused by the addon (EPERM): the caller decides what a root login maps to.
+   */
+  static async open(path: string, identity: UnixIdentity, options: ShareFsOptions): Promise<ShareFs> {
+    const root = await ops.openRoot(path, {followSymlinks: options.followSymlinks});
+    const fs = new ShareFs(root, identity, options);
+    try {
+      const st = await ops.stat(root, '', fs.id);
+      if (!st.isDirectory()) throw Object.assign(new Error('share path is not a directory'), {code: 'ENOTDIR'});
+    } catch (e) {
+      await root.close();
+      throw e;
+    }
+    return fs;
+  }
+
+  close(): Promise<void> {
+    this.#dirs.clear();
+    return this.root.close();
+  }
+
+  /** stat without following a trailing symlink (a symlink is reported as itself). */
+  async lstat(rel: string): Promise<VfsStat> {
+    return toVfsStat(await ops.stat(this.root, rel, this.id, {noFollow: !this.options.followSymlinks}));
+  }
+
+  async stat(rel: string): Promise<VfsStat> {
+    return toVfsStat(await ops.stat(this.root, rel, this.id));
+  }
+
+  async fstat(fd: number): Promise<VfsStat> {
+    return toVfsStat(await ops.fstat(fd, this.id));
+  }
+
+  /**
+   * Resolve components to what is on disk. Missing last component: stat undefined. Missing directory on
+   * the way: PathNotFound. Other errors (EACCES, ELOOP for a symlink, EXDEV for one leaving the share) pass.
+   */
+  async lookup(components: readonly string[]): Promise<Lookup> {
+    const rel = relOf(components);
+    try {
+      return {rel, stat: await this.lstat(rel)};
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') throw new PathNotFound(rel);
+      if (code !== 'ENOENT') throw e;
+    }
+    if (components.length === 0) throw new PathNotFound('');
+    // Walk: each component exactly if it exists, else the one name that matches ignoring case.
+    const out: string[] = [];
+    for (let i = 0; i < components.length; i++) {
+      const last = i === components.length - 1;
+      const dir = relOf(out);
+      let dirStat: VfsStat;
+      try {
+        dirStat = await this.lstat(dir);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') throw new PathNotFound(dir);
+        throw e;
+      }
+      if (!dirStat.isDirectory) throw new PathNotFound(dir);
+      const name = await this.#match(dir, dirStat, components[i]!);
+      if (name === undefined) {
+        if (!last) throw new PathNotFound(relOf([...out, components[i]!]));
+        return {rel: relOf([...out, components[i]!]), stat: undefined};
+      }
+      out.push(name);
+    }
+    const found = relOf(out);
+    try {
+      return {rel: found, stat: await this.lstat(found)};
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {rel: found, stat: undefined};
+      throw e;
+    }
+  }
+
+  async #match(dir: string, dirStat: VfsStat, name: string): Promise<string | undefined> {
+    let names = this.#dirs.get(dir);
+    if (!names || names.mtimeNs !== dirStat.mtimeNs) {
+      const entries = await ops.readdir(this.root, dir, this.id);
+      const byUpper = new Map<string, string>();
+      for (const e of entries) {
+        const u = e.name.toUpperCase();
+        // An exact-case name wins over other spellings of the same upper-case name.
+        if (!byUpper.has(u)) byUpper.set(u, e.name);
+      }
+      names = {mtimeNs: dirStat.mtimeNs, byUpper};
+      if (this.#dirs.size >= DIR_CACHE_MAX) this.#dirs.delete(this.#dirs.keys().next().value!);
+      this.#dirs.set(dir, names);
+    }
+    return names.byUpper.get(name.toUpperCase());
+  }
+
+  /** The mode a new file or directory gets: `create mask` / `directory mask`, then `force ... mode`. */
+  newMode(directory: boolean, requested = directory ? 0o777 : 0o666): number {
+    const o = this.options;
+    return directory ? (requested & o.directoryMask) | o.forceDirectoryMode : (requested & o.createMask) | o.forceCreateMode;
+  }
+
+  open(rel: string, flags: number, mode = 0): Promise<{fd: number; stat: VfsStat}> {
+    return ops.openStat(this.root, rel, flags, mode, this.id).then((r) => ({fd: r.fd, stat: toVfsStat(r.stat)}));
+  }
+
+  mkdir(rel: string, mode: number): Promise<void> {
+    return ops.mkdir(this.root, rel, mode, this.id);
+  }
+
+  unlink(rel: string): Promise<void> {
+    return ops.unlink(this.root, rel, this.id);
+  }
+
+  rmdir(rel: string): Promise<void> {
+    return ops.rmdir(this.root, rel, this.id);
+  }
+
+  rename(from: string, to: string, replace: boolean): Promise<void> {
+    return ops.rename(this.root, from, to, this.id, {noReplace: !replace});
+  }
+
+  link(existing: string, newRel: string): Promise<void> {
+    return ops.link(this.root, existing, newRel, this.id);
+  }
+
+  async readdir(rel: string): Promise<ops.DirEntry[]> {
+    return ops.readdir(this.root, rel, this.id, {withStat: true});
+  }
+
+  async statfs(): Promise<VfsStatFs> {
+    const s = await ops.statfs(this.root, '', this.id);
+    return {bsize: s.bsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail};
+  }
+
+  /** Attributes and creation time of an object, by fd when there is one (cheaper, race-free), else by path. */
+  meta(st: VfsStat, name: string, where: {fd: number} | {rel: string}): Promise<FileMeta> {
+    return fileMeta(this, st, name, where);
+  }
+}
