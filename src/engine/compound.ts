@@ -51,10 +51,12 @@ export interface ChainState {
   filePersistent: bigint | undefined;
   /** Status of the previous request, propagated to a related one when it failed. */
   status: number;
+  /** The last unrelated request named a session that exists (related ones inherit it). */
+  sessionValid: boolean;
 }
 
 export function newChainState(): ChainState {
-  return {sessionId: 0n, treeId: 0, fileVolatile: undefined, filePersistent: undefined, status: 0};
+  return {sessionId: 0n, treeId: 0, fileVolatile: undefined, filePersistent: undefined, status: 0, sessionValid: true};
 }
 
 /** Anything that signs one message in place (MessageSigner). */

@@ -219,6 +219,12 @@ export class Connection implements SessionOwner {
       if (i === 0 && (h.flags & HeaderFlags.RELATED_OPERATIONS) !== 0) {
         // 3.3.5.2.7.2: the first request of a chain cannot be related to anything.
         result = errorReply(NtStatus.INVALID_PARAMETER);
+      } else if (related && !chain.sessionValid) {
+        // 3.3.5.2.7.2: a related request takes the previous request's session; when that one named no valid
+        // session there is none to take (Windows and Samba answer STATUS_INVALID_PARAMETER).
+        ctx.responseSessionId = chain.sessionId;
+        ctx.responseTreeId = chain.treeId;
+        result = errorReply(NtStatus.INVALID_PARAMETER);
       } else if (related && isNtError(chain.status)) {
         // 3.3.5.2.7.2: a related request after a failed one fails the same way.
         ctx.responseSessionId = chain.sessionId;
@@ -240,6 +246,8 @@ export class Connection implements SessionOwner {
       }
       chain.status = status;
       chain.sessionId = ctx.session?.id ?? ctx.responseSessionId;
+      // Related requests inherit only a session that was found (or set up) by the one before.
+      if (!related) chain.sessionValid = ctx.session !== undefined || ctx.header.command === Command.NEGOTIATE || ctx.header.command === Command.SESSION_SETUP;
       chain.treeId = ctx.tree?.id ?? ctx.responseTreeId;
     }
     if (out.count > 0) this.#send(out.finish(), encSession, out.tail);

@@ -49,6 +49,8 @@ async function readBlob(fs: ShareFs, where: {fd: number} | {rel: string}): Promi
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     if (NO_XATTR.has(code)) fs.xattrs = false;
+    // Gone since it was listed: the caller leaves it out (a listing shows what exists when it is read).
+    if (code === 'ENOENT') throw e;
     return undefined; // ENODATA (never set), EACCES (not readable by this user), a symlink...
   }
 }

@@ -17,7 +17,8 @@ import type {Tree} from '../../state/tree.js';
 import {fsError} from '../../vfs/errors.js';
 import {storeMeta, type FileMeta} from '../../vfs/meta.js';
 import {parseSmbPath} from '../../vfs/paths.js';
-import {baseOf, PathNotFound, type ShareFs} from '../../vfs/share-fs.js';
+import {accessAllowed, inheritFrom, readStoredSd, sdFromMode, storeSd, unixGroupSid, unixUserSid} from '../../vfs/ntacl.js';
+import {baseOf, parentOf, PathNotFound, type ShareFs} from '../../vfs/share-fs.js';
 import type {VfsStat} from '../../vfs/types.js';
 import {filetimeFromUnixNs} from '../../wire/filetime.js';
 import type {Reader} from '../../wire/reader.js';
@@ -118,6 +119,33 @@ async function openExisting(fs: ShareFs, rel: string, dir: boolean, access: numb
   throw new NtStatusError(NtStatus.ACCESS_DENIED);
 }
 
+/**
+ * A descriptor a client set decides access on top of the Unix permissions (MS-FSA 2.1.5.1.2.1): what its
+ * DACL does not grant is refused (MAXIMUM_ALLOWED is cut down instead); DELETE may also come from the
+ * parent directory's FILE_DELETE_CHILD. Objects without a stored descriptor are the kernel's business alone.
+ */
+async function checkStoredSd(fs: ShareFs, rel: string, fd: number, access: number, maximum: boolean): Promise<number> {
+  const sd = await readStoredSd(fs, {fd});
+  if (!sd) return access;
+  let allowed = accessAllowed(sd, fs.id.uid, fs.id.groups) | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE;
+  if (access & Access.DELETE && !(allowed & Access.DELETE) && rel !== '') {
+    const parent = parentOf(rel);
+    const psd = (await readStoredSd(fs, {rel: parent})) ?? sdFromMode(await fs.lstat(parent));
+    if (accessAllowed(psd, fs.id.uid, fs.id.groups) & Access.FILE_DELETE_CHILD) allowed |= Access.DELETE;
+  }
+  if (maximum) return access & allowed;
+  if (access & ~allowed) throw new NtStatusError(NtStatus.ACCESS_DENIED, 'the stored DACL does not grant it');
+  return access;
+}
+
+/** A new object inherits the inheritable ACEs of its directory's stored descriptor (if it has one). */
+async function inheritSd(fs: ShareFs, rel: string, fd: number, dir: boolean): Promise<void> {
+  const psd = await readStoredSd(fs, {rel: parentOf(rel)});
+  const aces = psd ? inheritFrom(psd, dir) : undefined;
+  if (!aces) return;
+  await storeSd(fs, fd, {control: 0, owner: unixUserSid(fs.id.uid), group: unixGroupSid(fs.id.gid), dacl: aces}).catch(() => undefined);
+}
+
 /** Errors of the path walk: a missing or non-directory component on the way is OBJECT_PATH_NOT_FOUND. */
 function lookupError(e: unknown): NtStatusError {
   if (e instanceof PathNotFound) return new NtStatusError(NtStatus.OBJECT_PATH_NOT_FOUND, 'a directory on the way is missing');
@@ -174,6 +202,7 @@ export async function handleCreate(ctx: RequestContext, body: Reader): Promise<H
       if (pre) for (const other of pre.opens) if (sharingConflict(access, req.shareAccess, other)) throw new NtStatusError(NtStatus.SHARING_VIOLATION);
       opened = await openExisting(fs, rel, st.isDirectory, access, maximum, false);
       access = opened.granted;
+      access = await checkStoredSd(fs, rel, opened.fd, access, maximum);
       meta = await fs.meta(opened.stat, baseOf(rel), {fd: opened.fd});
       const attrs = meta.attributes;
       if (!st.isDirectory && attrs & FileAttributes.READONLY) {
@@ -208,6 +237,7 @@ export async function handleCreate(ctx: RequestContext, body: Reader): Promise<H
         const flags = C.O_CREAT | C.O_EXCL | ((access & READ_BITS) ? C.O_RDWR : C.O_WRONLY);
         opened = {...(await fs.open(rel, flags, fs.newMode(false))), granted: access};
       }
+      await inheritSd(fs, rel, opened.fd, wantDir);
       const attrs = (req.fileAttributes & CREATE_ATTRIBUTES) | (wantDir ? FileAttributes.DIRECTORY : FileAttributes.ARCHIVE);
       const birth = opened.stat.birthtimeNs > 0n ? opened.stat.birthtimeNs : opened.stat.mtimeNs;
       await storeMeta(fs, opened.fd, opened.stat, attrs, filetimeFromUnixNs(birth)).catch(() => undefined);

@@ -21,6 +21,8 @@ import {keepFrozenTime} from './write.js';
 export const FSCTL_SET_SPARSE = 0x000900c4;
 export const FSCTL_QUERY_ALLOCATED_RANGES = 0x000940cf;
 export const FSCTL_GET_REPARSE_POINT = 0x000900a8;
+export const FSCTL_GET_OBJECT_ID = 0x0009009c;
+export const FSCTL_CREATE_OR_GET_OBJECT_ID = 0x000900c0;
 
 /** 3.3.1.5 ServerSideCopyMaxNumberofChunks / MaxChunkSize / MaxDataSize (Windows' values). */
 const MAX_CHUNKS = 256;
@@ -169,6 +171,21 @@ async function allocatedRanges(req: IoctlRequest, o: Open): Promise<HandlerResul
   return out(req, b);
 }
 
+/**
+ * MS-FSCC 2.3.7 / 2.3.27: FILE_OBJECTID_BUFFER. The object id is the file id (inode and device), stable
+ * for the file's life; BirthVolumeId is the device, BirthObjectId the object id, DomainId zero.
+ */
+async function objectId(req: IoctlRequest, o: Open): Promise<HandlerResult> {
+  if (req.maxOutputResponse < 64) throw new NtStatusError(NtStatus.BUFFER_TOO_SMALL);
+  const m = await openMeta(o);
+  const b = Buffer.alloc(64);
+  b.writeBigUInt64LE(BigInt.asUintN(64, m.stat.ino), 0);
+  b.writeBigUInt64LE(BigInt.asUintN(64, m.stat.dev), 8);
+  b.writeBigUInt64LE(BigInt.asUintN(64, m.stat.dev), 16);
+  b.copy(b, 32, 0, 16);
+  return out(req, b);
+}
+
 function sockaddr(family: string, address: string): Buffer {
   const b = Buffer.alloc(128);
   if (family === 'IPv4') {
@@ -222,6 +239,9 @@ export async function fileFsctl(ctx: RequestContext, req: IoctlRequest): Promise
       return setSparse(req, resolveOpen(ctx, req.fileId));
     case FSCTL_QUERY_ALLOCATED_RANGES:
       return allocatedRanges(req, resolveOpen(ctx, req.fileId));
+    case FSCTL_CREATE_OR_GET_OBJECT_ID:
+    case FSCTL_GET_OBJECT_ID:
+      return objectId(req, resolveOpen(ctx, req.fileId));
     case FSCTL_GET_REPARSE_POINT:
       resolveOpen(ctx, req.fileId);
       // MS-FSCC 2.3.31: a file without a reparse point.

@@ -10,7 +10,8 @@ import type {Open} from '../../state/open.js';
 import {fsError} from '../../vfs/errors.js';
 import type {Reader} from '../../wire/reader.js';
 import {Writer} from '../../wire/writer.js';
-import {reply, type HandlerResult, type RequestContext} from '../context.js';
+import {errorReply, reply, type HandlerResult, type RequestContext} from '../context.js';
+import {encodeSd, readStoredSd, sdFromMode} from '../../vfs/ntacl.js';
 import {FILE_INFO_MIN, FILE_INFO_VARIABLE, writeFileInfo} from '../../smb2/fscc/file-info.js';
 import {FS_ATTRIBUTES, FS_INFO_MIN, FS_INFO_VARIABLE, writeFsInfo} from '../../smb2/fscc/fs-info.js';
 import {checkAlive, openMeta, resolveOpen} from './files.js';
@@ -86,6 +87,21 @@ async function fsInfo(ctx: RequestContext, o: Open, cls: number, limit: number):
   return fit(w.finish(), limit, FS_INFO_VARIABLE.has(cls));
 }
 
+/** 3.3.5.20.3: the descriptor parts asked for; too small a buffer gets BUFFER_TOO_SMALL with the size needed. */
+async function securityInfo(o: Open, info: number, limit: number): Promise<HandlerResult> {
+  if (!(o.grantedAccess & Access.READ_CONTROL)) throw new NtStatusError(NtStatus.ACCESS_DENIED, 'READ_CONTROL');
+  const m = await openMeta(o);
+  const sd = (await readStoredSd(o.fs, {fd: o.fd})) ?? sdFromMode(m.stat);
+  const data = encodeSd(sd, info);
+  checkAlive(o);
+  if (data.length > limit) {
+    const need = Buffer.alloc(4);
+    need.writeUInt32LE(data.length, 0);
+    return errorReply(NtStatus.BUFFER_TOO_SMALL, need);
+  }
+  return reply(encodeQueryInfoResponse, data);
+}
+
 export async function handleQueryInfo(ctx: RequestContext, body: Reader): Promise<HandlerResult> {
   const req = decodeQueryInfoRequest(body);
   const o = resolveOpen(ctx, req.fileId);
@@ -97,6 +113,7 @@ export async function handleQueryInfo(ctx: RequestContext, body: Reader): Promis
     case InfoType.FILESYSTEM:
       return fsInfo(ctx, o, req.fileInfoClass, req.outputBufferLength);
     case InfoType.SECURITY:
+      return securityInfo(o, req.additionalInformation, req.outputBufferLength);
     case InfoType.QUOTA:
       throw new NtStatusError(NtStatus.NOT_SUPPORTED, 'security descriptors and quotas are not served yet');
     default:

@@ -6,7 +6,7 @@
  */
 import {Access, ShareAccess} from '../../smb2/constants.js';
 import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
-import {FileTable} from '../../state/file-table.js';
+import {FileTable, SHARING_ACCESS} from '../../state/file-table.js';
 import type {Open} from '../../state/open.js';
 import type {Registry} from '../../state/registry.js';
 import {fsError} from '../../vfs/errors.js';
@@ -58,6 +58,30 @@ async function resolveTarget(o: Open, reg: Registry, name: string) {
   return {rel: look.rel, stat: st, entry};
 }
 
+/**
+ * A rename adds a name to the destination directory: an open of that directory which holds DELETE access
+ * or does not share write conflicts with it (MS-FSA 2.1.5.1.2 applied to the parent, as Windows and Samba do).
+ */
+async function checkParentOpens(o: Open, reg: Registry, targetRel: string): Promise<void> {
+  const i = targetRel.lastIndexOf('/');
+  const parent = i < 0 ? '' : targetRel.slice(0, i);
+  let st;
+  try {
+    st = await o.fs.lstat(parent);
+  } catch {
+    return;
+  }
+  const e = reg.files.get(FileTable.keyOf(st.dev, st.ino));
+  if (!e) return;
+  for (const other of e.opens) {
+    // Opens for attributes only (no data access, no DELETE) take part in no sharing check.
+    if (other === o || !(other.grantedAccess & SHARING_ACCESS)) continue;
+    if (other.grantedAccess & Access.DELETE || !(other.shareAccess & ShareAccess.WRITE)) {
+      throw new NtStatusError(NtStatus.SHARING_VIOLATION, 'the destination directory is open without sharing write');
+    }
+  }
+}
+
 export async function setRename(o: Open, reg: Registry, buf: Buffer): Promise<void> {
   const info = decodeRenameInfo(buf);
   // MS-FSA 2.1.5.14.11: "If Open.GrantedAccess does not contain DELETE ... STATUS_ACCESS_DENIED."
@@ -72,6 +96,7 @@ export async function setRename(o: Open, reg: Registry, buf: Buffer): Promise<vo
     }
   }
   const target = await resolveTarget(o, reg, info.name);
+  await checkParentOpens(o, reg, target.rel);
   const self = target.entry === o.entry || (target.stat && FileTable.keyOf(target.stat.dev, target.stat.ino) === o.entry.key);
   if (target.rel === o.rel) return;
   if (target.stat && !self) {

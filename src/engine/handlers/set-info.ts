@@ -11,6 +11,7 @@ import type {Open} from '../../state/open.js';
 import {fsError} from '../../vfs/errors.js';
 import * as ops from '../../vfs/identity-ops.js';
 import {storeMeta} from '../../vfs/meta.js';
+import {decodeSd, mergeSd, readStoredSd, sdFromMode, SecInfo, storeSd} from '../../vfs/ntacl.js';
 import {unixNsFromFiletime} from '../../wire/filetime.js';
 import type {Reader} from '../../wire/reader.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
@@ -123,6 +124,27 @@ async function setDisposition(o: Open, deleteIt: boolean, onClose: boolean): Pro
   if (!deleteIt) for (const other of e.opens) other.deleteOnClose = false;
 }
 
+/** 3.3.5.21.3: WRITE_DAC for the DACL, WRITE_OWNER for owner and group; the descriptor is kept as given. */
+async function setSecurity(o: Open, info: number, b: Buffer): Promise<void> {
+  if (info & SecInfo.DACL) requireAccess(o, Access.WRITE_DAC, 'set DACL');
+  if (info & (SecInfo.OWNER | SecInfo.GROUP)) requireAccess(o, Access.WRITE_OWNER, 'set owner');
+  if (!o.tree.writable) throw new NtStatusError(NtStatus.ACCESS_DENIED, 'read-only share');
+  let update;
+  try {
+    update = decodeSd(b);
+  } catch {
+    throw new NtStatusError(NtStatus.INVALID_SECURITY_DESCR);
+  }
+  if ((info & (SecInfo.OWNER | SecInfo.GROUP | SecInfo.DACL)) === 0) return; // SACL only: nothing we keep
+  const m = await openMeta(o);
+  const current = (await readStoredSd(o.fs, {fd: o.fd})) ?? sdFromMode(m.stat);
+  try {
+    await storeSd(o.fs, o.fd, mergeSd(current, update, info));
+  } catch (e) {
+    throw fsError(e);
+  }
+}
+
 async function setFileInfo(ctx: RequestContext, o: Open, cls: number, b: Buffer): Promise<void> {
   const min = MIN_SIZE[cls];
   if (min === undefined) throw new NtStatusError(NtStatus.INVALID_INFO_CLASS);
@@ -187,8 +209,10 @@ export async function handleSetInfo(ctx: RequestContext, body: Reader): Promise<
     case InfoType.FILESYSTEM:
       throw new NtStatusError(NtStatus.NOT_SUPPORTED, 'file system information cannot be set here');
     case InfoType.SECURITY:
+      await setSecurity(o, req.additionalInformation, req.buffer);
+      break;
     case InfoType.QUOTA:
-      throw new NtStatusError(NtStatus.NOT_SUPPORTED, 'security descriptors and quotas are not served yet');
+      throw new NtStatusError(NtStatus.NOT_SUPPORTED, 'quotas are not served');
     default:
       throw new NtStatusError(NtStatus.INVALID_PARAMETER, `InfoType ${req.infoType}`);
   }
