@@ -11,6 +11,7 @@
  *                version 3: valid_flags u32, attrib u32, ea_size u32, size u64, alloc_size u64, create_time u64, change_time u64
  *                version 4: valid_flags u32, attrib u32, itime u64, create_time u64
  *                version 5: valid_flags u32, attrib u32, create_time u64
+ * 64-bit fields (udlong, NTTIME) are aligned to 4 only, so they follow each other without padding.
  * Times are FILETIME. A blob with only the hex string (very old Samba) carries the attributes alone.
  * We write version 4 (what ksmbd writes; Samba 4.17 reads it).
  */
@@ -58,12 +59,12 @@ export function decodeDosAttrib(b: Buffer): DosInfo | undefined {
       break;
     case 2:
       attributes = u32(b, at + 4);
-      createTime = u64(b, at + 32);
+      createTime = u64(b, at + 28);
       break;
     case 3:
       valid = u32(b, at);
       attributes = u32(b, at + 4);
-      createTime = u64(b, at + 36);
+      createTime = u64(b, at + 28);
       break;
     case 4:
       valid = u32(b, at);
