@@ -41,9 +41,11 @@ it('bench --quick prints the table and writes the JSON with every row measured',
     const sides = row.id === 'ceiling' ? [row.ours] : [row.ours, row.smbd];
     for (const side of sides) {
       expect(side?.error, `${row.id}: ${side?.error}`).toBeUndefined();
-      expect(side?.failures ?? 0, `${row.id} failures`).toBe(0);
       expect(side?.samples.length, row.id).toBeGreaterThan(0);
     }
+    // Our server must not fail a client; smbd is the reference and its occasional failed client (seen in
+    // the 50-clients row) is recorded in the JSON, not a failure of ours.
+    expect(row.ours?.failures ?? 0, `${row.id}: failures of ours`).toBe(0);
     // The printed table has the row, with the figures of the JSON.
     expect(r.stdout).toContain(`| ${row.label} |`);
   }
