@@ -125,6 +125,26 @@ async function main() {
   }
   for (const s of servers) ctx.baseProcesses[s.name] ??= processTree(s.pid).length;
 
+  // The Node ceiling is sampled right after each read-plain pair (A B C A B C), so that its ratio compares
+  // figures taken under the same machine load; alone (no read-plain row) it runs on its own.
+  const ceiling = want('ceiling')
+    ? {id: 'ceiling', label: 'Node ceiling: plain Node TCP server sends the read file to a Node client', unit: 'MiB/s', better: 'higher',
+      ours: {samples: [], extra: []}}
+    : undefined;
+  async function ceilingOnce(i) {
+    if (!ceiling || ceiling.ours.error) return;
+    try {
+      const r = await ceilingSample(ctx);
+      log(`ceiling ${i < 0 ? 'warm-up' : `#${i + 1}`}: ${r.value.toFixed(1)} MiB/s`);
+      if (i >= 0) {
+        ceiling.ours.samples.push(r.value);
+        ceiling.ours.extra.push({...r.extra, load1: loadavg()[0]});
+      }
+    } catch (e) {
+      ceiling.ours.error = `ceiling: ${e.message}`;
+    }
+  }
+
   for (const w of workloads()) {
     if (!want(w.id)) continue;
     const row = {id: w.id, label: w.label(ctx.sizes), unit: w.unit, better: w.better, variant: w.variant,
@@ -141,7 +161,7 @@ async function main() {
           log(`${what}: ${r.value.toFixed(3)} ${w.unit}${r.failures ? ` (${r.failures} failed)` : ''}`);
           if (i >= 0) {
             side.samples.push(r.value);
-            side.extra.push(r.extra);
+            side.extra.push({...r.extra, load1: loadavg()[0]});
             if (r.failures) {
               side.failures = (side.failures ?? 0) + r.failures;
               side.failureReasons = [...new Set([...(side.failureReasons ?? []), ...r.reasons])];
@@ -159,31 +179,19 @@ async function main() {
           ctx.baseProcesses[server.name] = processTree(servers[k].pid).length;
         }
       }
+      if (w.id === 'read-plain') await ceilingOnce(i);
     }
     for (const s of ['ours', 'smbd']) row[s].stats = stats(row[s].samples);
     row.ratio = ratio(row);
     if (row.id.startsWith('rss-')) rows.push(distinctRow(row));
   }
 
-  if (want('ceiling')) {
-    const row = {id: 'ceiling', label: 'Node ceiling: plain Node TCP server sends the read file to a Node client', unit: 'MiB/s', better: 'higher',
-      ours: {samples: [], extra: []}};
-    for (let i = -warmup; i < iterations && !row.ours.error; i++) {
-      try {
-        const r = await ceilingSample(ctx);
-        log(`ceiling ${i < 0 ? 'warm-up' : `#${i + 1}`}: ${r.value.toFixed(1)} MiB/s`);
-        if (i >= 0) {
-          row.ours.samples.push(r.value);
-          row.ours.extra.push(r.extra);
-        }
-      } catch (e) {
-        row.ours.error = `ceiling: ${e.message}`;
-      }
-    }
-    row.ours.stats = stats(row.ours.samples);
+  if (ceiling) {
+    if (!want('read-plain')) for (let i = -warmup; i < iterations; i++) await ceilingOnce(i);
+    ceiling.ours.stats = stats(ceiling.ours.samples);
     const read = rows.find((r) => r.id === 'read-plain')?.ours?.stats?.median;
-    row.ratio = read && row.ours.stats ? read / row.ours.stats.median : undefined;
-    rows.push(row);
+    ceiling.ratio = read && ceiling.ours.stats ? read / ceiling.ours.stats.median : undefined;
+    rows.push(ceiling);
   }
 
   machine.loadavgAtEnd = loadavg();
