@@ -78,12 +78,15 @@ export function timedSession(server, ctx, {variant = 'plain', setup = [], steps,
   });
 }
 
-/** smbclient's own figure for a get/put, in seconds: it prints bytes / (1 + ms) as "(N KiloBytes/sec)". */
+/**
+ * smbclient's own figure for a get/put, in seconds, from its "(N KiloBytes/sec)" / "(N kb/s)": KiB per second
+ * over the transfer alone (open and close excluded), so a little below the marked time.
+ */
 export function clientReportedSeconds(out, bytes) {
   const m = /(?:getting|putting) file .*?\(([\d.]+) (?:KiloBytes\/sec|kb\/s)\)/.exec(out);
   if (!m) return undefined;
   const rate = Number(m[1]);
-  return rate > 0 ? (bytes / rate - 1) / 1000 : undefined;
+  return rate > 0 ? bytes / 1024 / rate : undefined;
 }
 
 /**
