@@ -98,8 +98,19 @@ export class ResponseChain {
     this.#spans.push({start, end: this.w.length, signer});
   }
 
-  /** The finished chain (a view of the writer), every response that needs it signed. */
+  /**
+   * The finished chain (a view of the writer), every response that needs it signed. In a chain of more
+   * than one response the last one is padded to 8 bytes as well, as Windows and Samba send it (smbtorture
+   * smb2.compound.compound-padding); its payload then joins the chain instead of going out separately.
+   */
   finish(): Buffer {
+    const last = this.#spans[this.#spans.length - 1];
+    if (last && this.#spans.length > 1 && (this.w.length + (this.tail?.length ?? 0)) % 8 !== 0) {
+      if (this.tail) this.w.bytes(this.tail);
+      this.tail = undefined;
+      this.w.align(8);
+      last.end = this.w.length;
+    }
     const out = this.w.finish();
     for (const s of this.#spans) if (s.signer) s.signer.sign(out.subarray(s.start, s.end));
     return out;
