@@ -19,7 +19,7 @@ export class FileEntry {
   /** Delete pending: the name goes when the last open closes; new opens get STATUS_DELETE_PENDING. */
   deletePending = false;
   /** Where and as whom to delete (the open that made it pending). */
-  deleteBy: {fs: ShareFs; rel: string; directory: boolean} | undefined;
+  deleteBy: {fs: ShareFs; rel: string; directory: boolean; stream?: string} | undefined;
   locks: ByteLock[] = [];
   /** Blocking LOCK requests waiting for a range: each is asked to retry when locks go away. */
   readonly lockWaiters = new Set<() => void>();
@@ -84,6 +84,11 @@ export class FileTable {
 
   static keyOf(dev: bigint, ino: bigint): string {
     return `${dev}:${ino}`;
+  }
+
+  /** A named stream is its own file for share modes, locks and delete pending (MS-FSA 2.1.1.3 Stream). */
+  static streamKeyOf(dev: bigint, ino: bigint, stream: string): string {
+    return `${dev}:${ino}:${stream.toUpperCase()}`;
   }
 
   get(key: string): FileEntry | undefined {

@@ -24,6 +24,14 @@ export interface DirEnumeration {
   dots: [VfsStat, VfsStat];
 }
 
+/** An open of a named data stream (src/vfs/streams.ts): the descriptor is the base object's. */
+export interface OpenStream {
+  /** The stream name as stored. */
+  name: string;
+  /** The xattr holding it. */
+  xattr: string;
+}
+
 export interface NewOpen {
   fs: ShareFs;
   rel: string;
@@ -34,6 +42,7 @@ export interface NewOpen {
   fd: number;
   stat: VfsStat;
   entry: FileEntry;
+  stream?: OpenStream;
 }
 
 export class Open {
@@ -58,6 +67,8 @@ export class Open {
   fd: number;
   lastStat: VfsStat;
   readonly entry: FileEntry;
+  /** Set for an open of a named stream: `fd` is then the base file's (or directory's) descriptor. */
+  readonly stream: OpenStream | undefined;
 
   constructor(
     /** FileId.Volatile (and Persistent: no durable handles yet), generation-tagged. */
@@ -75,6 +86,7 @@ export class Open {
     this.fd = o.fd;
     this.lastStat = o.stat;
     this.entry = o.entry;
+    this.stream = o.stream;
   }
 
   /** Last component ('' for the share root). */
@@ -84,6 +96,6 @@ export class Open {
 
   /** The path as FileNameInformation shows it: `\dir\file`. */
   get displayName(): string {
-    return '\\' + this.rel.replace(/\//g, '\\');
+    return '\\' + this.rel.replace(/\//g, '\\') + (this.stream ? `:${this.stream.name}` : '');
   }
 }

@@ -6,6 +6,7 @@
 import type {IpcServices, ShareInfo, UnixIdentity} from '../ipc/types.js';
 import type {Logger} from '../log/logger.js';
 import {close as fsClose} from 'node:fs';
+import {removeStream} from '../vfs/streams.js';
 import {FileTable} from './file-table.js';
 import {HandleTable, tableId} from './handles.js';
 import {Open, type NewOpen} from './open.js';
@@ -131,7 +132,7 @@ export class Registry {
     }
     if (o.deleteOnClose && !e.deletePending) {
       e.deletePending = true;
-      e.deleteBy = {fs: o.fs, rel: o.rel, directory: o.isDirectory};
+      e.deleteBy = {fs: o.fs, rel: o.rel, directory: o.isDirectory, stream: o.stream?.xattr};
     }
     const fd = o.fd;
     o.fd = -1;
@@ -149,7 +150,7 @@ export class Registry {
       if (e.deletePending && d && !d.fs.root.closed) {
         e.deletePending = false;
         try {
-          await (d.directory ? d.fs.rmdir(d.rel) : d.fs.unlink(d.rel));
+          await (d.stream !== undefined ? removeStream(d.fs, d.rel, d.stream) : d.directory ? d.fs.rmdir(d.rel) : d.fs.unlink(d.rel));
         } catch (err) {
           this.log.debug('vfs', `delete on close of ${d.rel} failed: ${(err as Error).message}`);
         }

@@ -5,6 +5,7 @@
  */
 import {join} from 'node:path';
 import {NtStatus, NtStatusError} from '../smb2/ntstatus.js';
+import {splitStream} from './streams.js';
 
 /** MS-FSCC 2.1.5.2 (file names): characters that are never part of a name. Wildcards are reserved too. */
 const INVALID_CHARS = /[\x00-\x1f"*/:<>?|\\]/;
@@ -15,16 +16,10 @@ export interface SmbPath {
   components: string[];
   /** `name::$DATA` / `name:$DATA` named the default data stream explicitly. */
   defaultStream: boolean;
-}
-
-/** Split off a stream suffix of the last component: only the unnamed data stream is served for now. */
-function stripStream(last: string): {name: string; defaultStream: boolean} {
-  const colon = last.indexOf(':');
-  if (colon < 0) return {name: last, defaultStream: false};
-  const stream = last.slice(colon).toUpperCase();
-  // MS-FSCC 2.1.5.1: "name:stream:type"; the default stream is "::$DATA" (empty stream name, $DATA type).
-  if (stream === '::$DATA' || stream === ':$DATA') return {name: last.slice(0, colon), defaultStream: true};
-  throw new NtStatusError(NtStatus.OBJECT_NAME_NOT_FOUND, 'named streams are not served yet');
+  /** `name:stream[:$DATA]`: the named data stream (src/vfs/streams.ts). */
+  stream?: string;
+  /** `name::$INDEX_ALLOCATION` (or `:$I30:$INDEX_ALLOCATION`): the directory itself. */
+  directoryStream?: boolean;
 }
 
 /** Validate a CREATE name; throws NtStatusError with the status Windows gives. */
@@ -36,9 +31,15 @@ export function parseSmbPath(name: string): SmbPath {
   let s = name;
   if (s.endsWith('\\')) s = s.slice(0, -1);
   const parts = s.split('\\');
-  const last = stripStream(parts[parts.length - 1]!);
-  parts[parts.length - 1] = last.name;
-  if (last.name === '' && parts.length === 1) return {components: [], defaultStream: last.defaultStream};
+  const split = splitStream(parts[parts.length - 1]!);
+  parts[parts.length - 1] = split.name;
+  const last: Omit<SmbPath, 'components'> = {defaultStream: split.stream.kind === 'default'};
+  if (split.stream.kind === 'named') last.stream = split.stream.name;
+  if (split.stream.kind === 'directory') last.directoryStream = true;
+  if (split.name === '' && parts.length === 1) {
+    // The share root's streams (`:stream`) are the root directory's.
+    return {components: [], ...last};
+  }
   const components: string[] = [];
   for (const p of parts) {
     if (p === '..') throw new NtStatusError(NtStatus.OBJECT_PATH_SYNTAX_BAD, 'path climbs out with ..');
@@ -48,7 +49,7 @@ export function parseSmbPath(name: string): SmbPath {
     if (p.length > MAX_COMPONENT || INVALID_CHARS.test(p)) throw new NtStatusError(NtStatus.OBJECT_NAME_INVALID, 'invalid name');
     components.push(p);
   }
-  return {components, defaultStream: last.defaultStream};
+  return {components, ...last};
 }
 
 /** The host path of validated components under `root`. */

@@ -22,6 +22,8 @@ export interface ShareFsOptions {
   directoryMask: number;
   forceCreateMode: number;
   forceDirectoryMode: number;
+  /** Named streams in user.DosStream.* xattrs (`vfs objects = streams_xattr`, src/vfs/streams.ts). */
+  streams?: boolean;
 }
 
 export function toVfsStat(s: Statx): VfsStat {

@@ -20,7 +20,6 @@ const required = readTortureList(join(ROOT, 'test/fixtures/smbtorture/core.list'
  * Issue 6's acceptance holds when this list is empty.
  */
 const PENDING: Record<string, string> = {
-  'smb2.compound.compound-padding': 'needs named streams (file:stream)',
   'smb2.session.reauth1': 'needs a batch oplock to be granted',
   'smb2.session.reauth2': 'needs a batch oplock to be granted',
   'smb2.session.reauth3': 'needs a batch oplock to be granted',
@@ -47,7 +46,8 @@ function giveShare(share: string): void {
 beforeAll(async () => {
   const account = ensureUnixUser(USER);
   const shares: Record<string, Record<string, string>> = {};
-  for (let i = 0; i < SLOTS; i++) shares[`torture${i}`] = {'read only': 'no'};
+  // Like Samba's and ksmbd's test shares: named streams in xattrs (smb2.compound.compound-padding reads one).
+  for (let i = 0; i < SLOTS; i++) shares[`torture${i}`] = {'read only': 'no', 'vfs objects': 'streams_xattr'};
   server = await startSmbServer({shares, users: {[USER]: PASSWORD}});
   for (let i = 0; i < SLOTS; i++) {
     chownSync(server.sharePath(`torture${i}`), account.uid, account.gid);

@@ -23,6 +23,7 @@ import type {VfsStat} from '../../vfs/types.js';
 import {filetimeFromUnixNs} from '../../wire/filetime.js';
 import type {Reader} from '../../wire/reader.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
+import {createStream} from './create-stream.js';
 import {mapGenericAccess, WRITE_ACCESS} from './files.js';
 
 const D = CreateDisposition;
@@ -55,7 +56,7 @@ function validate(req: CreateRequest): void {
   // MS-FSA 2.1.5.1: DELETE_ON_CLOSE without DELETE access -> STATUS_ACCESS_DENIED (checked on the mapped mask below).
 }
 
-function responseContexts(req: CreateRequest, maximal: number, st: VfsStat): CreateContext[] {
+export function responseContexts(req: CreateRequest, maximal: number, st: VfsStat): CreateContext[] {
   const out: CreateContext[] = [];
   if (findCreateContext(req.createContexts, CreateContextName.QUERY_MAXIMAL_ACCESS_REQUEST)) {
     out.push({name: CreateContextName.QUERY_MAXIMAL_ACCESS_REQUEST, data: encodeMxAcResponse(NtStatus.SUCCESS, maximal)});
@@ -72,7 +73,7 @@ function responseContexts(req: CreateRequest, maximal: number, st: VfsStat): Cre
 }
 
 /** What the identity may do to a file, from its mode (the kernel decides at open; this is for MxAc). */
-function maximalFor(tree: Tree, fs: ShareFs, st: VfsStat, meta: FileMeta): number {
+export function maximalFor(tree: Tree, fs: ShareFs, st: VfsStat, meta: FileMeta): number {
   let m = tree.maximalAccess;
   const id = fs.id;
   const bits = st.uid === id.uid ? (st.mode >> 6) & 7 : id.groups.includes(st.gid) || st.gid === id.gid ? (st.mode >> 3) & 7 : st.mode & 7;
@@ -159,7 +160,7 @@ export async function handleCreate(ctx: RequestContext, body: Reader): Promise<H
   if (!fs) throw new NtStatusError(NtStatus.OBJECT_NAME_NOT_FOUND, 'not a disk share');
   validate(req);
   const smbPath = parseSmbPath(req.name);
-  const wantDir = (req.createOptions & CreateOptions.DIRECTORY_FILE) !== 0;
+  const wantDir = (req.createOptions & CreateOptions.DIRECTORY_FILE) !== 0 || smbPath.directoryStream === true;
   const wantFile = (req.createOptions & CreateOptions.NON_DIRECTORY_FILE) !== 0 || smbPath.defaultStream;
   const disposition = req.createDisposition;
   const maximum = (req.desiredAccess & Access.MAXIMUM_ALLOWED) !== 0;
@@ -173,6 +174,12 @@ export async function handleCreate(ctx: RequestContext, body: Reader): Promise<H
     if ((access & WRITE_ACCESS) && !tree.writable) throw new NtStatusError(NtStatus.ACCESS_DENIED, 'read-only share');
     if (access & ~tree.maximalAccess & 0x001f01ff) throw new NtStatusError(NtStatus.ACCESS_DENIED, 'access beyond the share');
   } else access &= tree.maximalAccess;
+  // MS-FSA 2.1.5.1: the data stream (`name::$DATA`) is never a directory.
+  if (smbPath.defaultStream && req.createOptions & CreateOptions.DIRECTORY_FILE) throw new NtStatusError(NtStatus.NOT_A_DIRECTORY, '::$DATA as a directory');
+  if (smbPath.stream !== undefined) {
+    if (!fs.options.streams) throw new NtStatusError(NtStatus.OBJECT_NAME_NOT_FOUND, 'named streams need vfs objects = streams_xattr');
+    return createStream(ctx, req, smbPath, access, maximum);
+  }
 
   let look;
   try {

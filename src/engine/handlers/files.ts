@@ -8,6 +8,7 @@ import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
 import type {Open} from '../../state/open.js';
 import {fsError} from '../../vfs/errors.js';
 import type {FileMeta} from '../../vfs/meta.js';
+import {readStream, streamStat} from '../../vfs/streams.js';
 import type {RequestContext} from '../context.js';
 
 /** The Open a request names; a related request's 0xFFFF... FileId is the one the previous request used. */
@@ -39,7 +40,12 @@ export function checkAlive(o: Open): void {
 export async function openMeta(o: Open): Promise<FileMeta> {
   try {
     const st = await o.fs.fstat(o.fd);
-    const m = await o.fs.meta(st, o.name, {fd: o.fd});
+    let m = await o.fs.meta(st, o.name, {fd: o.fd});
+    if (o.stream) {
+      // A stream has the base object's times and attributes (without DIRECTORY) and its own size.
+      const size = (await readStream(o.fs, o.fd, o.stream.xattr)).length;
+      m = {stat: streamStat(m.stat, size), attributes: m.attributes & ~0x10 || 0x80};
+    }
     checkAlive(o);
     o.lastStat = m.stat;
     return m;

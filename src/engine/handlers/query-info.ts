@@ -15,6 +15,25 @@ import {encodeSd, readStoredSd, sdFromMode} from '../../vfs/ntacl.js';
 import {FILE_INFO_MIN, FILE_INFO_VARIABLE, writeFileInfo} from '../../smb2/fscc/file-info.js';
 import {FS_ATTRIBUTES, FS_INFO_MIN, FS_INFO_VARIABLE, writeFsInfo} from '../../smb2/fscc/fs-info.js';
 import {checkAlive, openMeta, resolveOpen} from './files.js';
+import {listStreams} from '../../vfs/streams.js';
+
+/** FILE_NAMED_STREAMS (MS-FSCC 2.5.1): set on shares that serve named streams. */
+const FILE_NAMED_STREAMS = 0x00040000;
+
+/** The named streams of the open's object (its descriptor when it can read xattrs, else its path). */
+async function streamsOf(o: Open): Promise<{name: string; size: bigint}[]> {
+  if (!o.fs.options.streams) return [];
+  let list;
+  try {
+    list = await listStreams(o.fs, {fd: o.fd});
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EBADF') throw fsError(e);
+    list = await listStreams(o.fs, {rel: o.rel}).catch((e2) => {
+      throw fsError(e2);
+    });
+  }
+  return list.map((s) => ({name: s.name, size: BigInt(s.size)}));
+}
 
 /** Classes that only report attributes need FILE_READ_ATTRIBUTES (3.3.5.20.1 defers to MS-FSA 2.1.5.11). */
 const NEEDS_READ_ATTRIBUTES = new Set<number>([
@@ -48,8 +67,19 @@ async function fileInfo(ctx: RequestContext, o: Open, cls: number, limit: number
     throw new NtStatusError(NtStatus.NO_EAS_ON_FILE);
   }
   const m = await openMeta(o);
+  let streams;
+  let baseStat;
+  if (cls === FileInfoClass.FileStreamInformation) {
+    streams = await streamsOf(o);
+    if (o.stream) baseStat = await o.fs.fstat(o.fd).catch((e) => {
+      throw fsError(e);
+    });
+    checkAlive(o);
+  }
   const w = new Writer(128);
   writeFileInfo(w, cls, {
+    streams,
+    baseStat,
     stat: m.stat,
     attributes: m.attributes,
     grantedAccess: o.grantedAccess,
@@ -82,7 +112,7 @@ async function fsInfo(ctx: RequestContext, o: Open, cls: number, limit: number):
     label: share.name,
     serial,
     creationTime: ctx.server.startTime,
-    fsAttributes: (FS_ATTRIBUTES | ctx.server.settings.fakeFsCaps) >>> 0,
+    fsAttributes: (FS_ATTRIBUTES | ctx.server.settings.fakeFsCaps | (o.fs.options.streams ? FILE_NAMED_STREAMS : 0)) >>> 0,
   });
   return fit(w.finish(), limit, FS_INFO_VARIABLE.has(cls));
 }

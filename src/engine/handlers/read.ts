@@ -9,6 +9,7 @@ import {decodeReadRequest, encodeReadResponseHead} from '../../smb2/messages/rea
 import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
 import {ioConflict} from '../../state/file-table.js';
 import {fsError} from '../../vfs/errors.js';
+import {readStream} from '../../vfs/streams.js';
 import type {Reader} from '../../wire/reader.js';
 import type {Writer} from '../../wire/writer.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
@@ -41,7 +42,11 @@ export async function handleRead(ctx: RequestContext, body: Reader): Promise<Han
     const buf = Buffer.allocUnsafe(req.length);
     let n: number;
     try {
-      n = await readInto(o.fd, buf, req.offset);
+      if (o.stream) {
+        // A named stream: its bytes live in an xattr of the base object (src/vfs/streams.ts).
+        const v = await readStream(o.fs, o.fd, o.stream.xattr);
+        n = req.offset >= BigInt(v.length) ? 0 : v.copy(buf, 0, Number(req.offset));
+      } else n = await readInto(o.fd, buf, req.offset);
     } catch (e) {
       throw fsError(e);
     }

@@ -35,6 +35,7 @@ function targetComponents(name: string): string[] {
   const n = name.startsWith('\\') ? name.slice(1) : name;
   if (n.startsWith(':')) throw new NtStatusError(NtStatus.NOT_SUPPORTED, 'stream rename');
   const p = parseSmbPath(n);
+  if (p.stream !== undefined) throw new NtStatusError(NtStatus.NOT_SUPPORTED, 'rename to a stream');
   if (p.components.length === 0) throw new NtStatusError(NtStatus.OBJECT_NAME_INVALID, 'empty target');
   return p.components;
 }

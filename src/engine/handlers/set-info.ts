@@ -11,6 +11,7 @@ import type {Open} from '../../state/open.js';
 import {fsError} from '../../vfs/errors.js';
 import * as ops from '../../vfs/identity-ops.js';
 import {storeMeta} from '../../vfs/meta.js';
+import {readStream, STREAM_SIZE_MAX, writeStream} from '../../vfs/streams.js';
 import {decodeSd, mergeSd, readStoredSd, sdFromMode, SecInfo, storeSd} from '../../vfs/ntacl.js';
 import {unixNsFromFiletime} from '../../wire/filetime.js';
 import type {Reader} from '../../wire/reader.js';
@@ -86,6 +87,7 @@ async function setEndOfFile(o: Open, size: bigint, allocation: boolean): Promise
   if (o.isDirectory) throw new NtStatusError(NtStatus.INVALID_PARAMETER, 'size of a directory');
   requireAccess(o, Access.FILE_WRITE_DATA, allocation ? 'FileAllocationInformation' : 'FileEndOfFileInformation');
   if (size > MAX_SIZE) throw new NtStatusError(NtStatus.INVALID_PARAMETER, 'size');
+  if (o.stream) return setStreamSize(o, size, allocation);
   try {
     if (allocation) {
       // MS-FSA 2.1.5.14.1: an allocation below the end of file truncates; a larger one reserves nothing here.
@@ -97,10 +99,25 @@ async function setEndOfFile(o: Open, size: bigint, allocation: boolean): Promise
   }
 }
 
+/** End of file (or a smaller allocation) of a named stream: the xattr value cut or zero-extended. */
+async function setStreamSize(o: Open, size: bigint, allocation: boolean): Promise<void> {
+  try {
+    const old = await readStream(o.fs, o.fd, o.stream!.xattr);
+    if (allocation && size >= BigInt(old.length)) return;
+    if (size > BigInt(STREAM_SIZE_MAX)) throw new NtStatusError(NtStatus.DISK_FULL, 'stream larger than an xattr value');
+    const next = Buffer.alloc(Number(size));
+    old.copy(next, 0, 0, Math.min(old.length, next.length));
+    await writeStream(o.fs, o.fd, o.stream!.xattr, next);
+  } catch (e) {
+    if (e instanceof NtStatusError) throw e;
+    throw fsError(e);
+  }
+}
+
 async function setDisposition(o: Open, deleteIt: boolean, onClose: boolean): Promise<void> {
   requireAccess(o, Access.DELETE, 'FileDispositionInformation');
   if (deleteIt) {
-    if (o.rel === '') throw new NtStatusError(NtStatus.ACCESS_DENIED, 'delete of the share root');
+    if (o.rel === '' && !o.stream) throw new NtStatusError(NtStatus.ACCESS_DENIED, 'delete of the share root');
     const m = await openMeta(o);
     if (m.attributes & FileAttributes.READONLY && !o.isDirectory) throw new NtStatusError(NtStatus.CANNOT_DELETE, 'read-only file');
     if (o.isDirectory) {
@@ -120,7 +137,7 @@ async function setDisposition(o: Open, deleteIt: boolean, onClose: boolean): Pro
   }
   const e = o.entry;
   e.deletePending = deleteIt;
-  e.deleteBy = deleteIt ? {fs: o.fs, rel: o.rel, directory: o.isDirectory} : undefined;
+  e.deleteBy = deleteIt ? {fs: o.fs, rel: o.rel, directory: o.isDirectory, stream: o.stream?.xattr} : undefined;
   if (!deleteIt) for (const other of e.opens) other.deleteOnClose = false;
 }
 
@@ -164,9 +181,11 @@ async function setFileInfo(ctx: RequestContext, o: Open, cls: number, b: Buffer)
     }
     case FileInfoClass.FileRenameInformation:
       if (!ctx.tree!.writable) throw new NtStatusError(NtStatus.ACCESS_DENIED);
+      if (o.stream) throw new NtStatusError(NtStatus.NOT_SUPPORTED, 'stream rename');
       return setRename(o, ctx.server.registry, b);
     case FileInfoClass.FileLinkInformation:
       if (!ctx.tree!.writable) throw new NtStatusError(NtStatus.ACCESS_DENIED);
+      if (o.stream) throw new NtStatusError(NtStatus.INVALID_PARAMETER, 'hard link of a stream');
       return setLink(o, ctx.server.registry, b);
     case FileInfoClass.FileDispositionInformation:
       return setDisposition(o, (b[0]! & 1) !== 0, false);

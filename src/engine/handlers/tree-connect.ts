@@ -75,6 +75,7 @@ export async function handleTreeConnect(ctx: RequestContext, body: Reader): Prom
         directoryMask: share.directoryMask,
         forceCreateMode: share.forceCreateMode,
         forceDirectoryMode: share.forceDirectoryMode,
+        streams: share.vfsObjects.includes('streams_xattr'),
       });
     } catch (e) {
       release();

@@ -11,6 +11,7 @@ import {ioConflict} from '../../state/file-table.js';
 import type {Open} from '../../state/open.js';
 import {fsError} from '../../vfs/errors.js';
 import * as ops from '../../vfs/identity-ops.js';
+import {readStream, STREAM_SIZE_MAX, writeStream} from '../../vfs/streams.js';
 import type {Reader} from '../../wire/reader.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
 import {checkAlive, requireAccess, resolveOpen} from './files.js';
@@ -37,6 +38,20 @@ function writeAll(fd: number, data: Buffer, position: bigint | null): Promise<nu
 
 function sync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+}
+
+/** WRITE to a named stream: read, change and store the whole xattr value (at most 64 KiB). */
+async function writeToStream(o: Open, data: Buffer, offset: bigint | null): Promise<bigint> {
+  const s = o.stream!;
+  const old = await readStream(o.fs, o.fd, s.xattr);
+  const at = offset ?? BigInt(old.length);
+  const end = at + BigInt(data.length);
+  if (end > BigInt(STREAM_SIZE_MAX)) throw new NtStatusError(NtStatus.DISK_FULL, 'stream larger than an xattr value');
+  const next = Buffer.alloc(Math.max(old.length, Number(end)));
+  old.copy(next);
+  data.copy(next, Number(at));
+  await writeStream(o.fs, o.fd, s.xattr, next);
+  return at;
 }
 
 /** A write through a handle whose write time was frozen (FileBasicInformation -1) puts it back. */
@@ -66,7 +81,10 @@ export async function handleWrite(ctx: RequestContext, body: Reader): Promise<Ha
   if (offset !== null && ioConflict(o.entry, o, offset, BigInt(req.data.length), true)) throw new NtStatusError(NtStatus.FILE_LOCK_CONFLICT);
   let n = 0;
   try {
-    if (req.data.length > 0) {
+    if (o.stream) {
+      if (req.data.length > 0) offset = await writeToStream(o, req.data, offset);
+      n = req.data.length;
+    } else if (req.data.length > 0) {
       if (offset === null) offset = (await o.fs.fstat(o.fd)).size;
       n = await writeAll(o.fd, req.data, offset);
     }
@@ -74,6 +92,7 @@ export async function handleWrite(ctx: RequestContext, body: Reader): Promise<Ha
     if (through) await sync(o.fd);
     await keepFrozenTime(o);
   } catch (e) {
+    if (e instanceof NtStatusError) throw e;
     throw fsError(e);
   }
   checkAlive(o);

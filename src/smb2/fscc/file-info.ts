@@ -23,6 +23,10 @@ export interface OpenFacts {
   deletePending: boolean;
   /** VolumeSerialNumber for FileIdInformation. */
   volumeSerial: number;
+  /** FileStreamInformation: the named streams besides `::$DATA` (names without the `:` and `:$DATA`). */
+  streams?: readonly {name: string; size: bigint}[];
+  /** FileStreamInformation: the size of the unnamed stream when `stat` is a named stream's. */
+  baseStat?: VfsStat;
 }
 
 /** Size of the fixed part (the minimum OutputBufferLength) per class; variable classes add a name or list. */
@@ -64,6 +68,25 @@ function basic(w: Writer, f: OpenFacts): void {
 function standard(w: Writer, f: OpenFacts): void {
   w.u64(allocationSize(f.stat)).u64(endOfFile(f.stat)).u32(f.stat.nlink);
   w.u8(f.deletePending ? 1 : 0).u8(f.stat.isDirectory ? 1 : 0).u16(0);
+}
+
+/**
+ * 2.4.44 FILE_STREAM_INFORMATION: directories have no unnamed data stream; files list `::$DATA` first,
+ * then each named stream as `:name:$DATA`. Entries start on 8-byte boundaries, the last one's
+ * NextEntryOffset is 0.
+ */
+function streamList(w: Writer, f: OpenFacts): void {
+  const base = f.baseStat ?? f.stat;
+  const entries: {name: string; size: bigint; alloc: bigint}[] = [];
+  if (!base.isDirectory) entries.push({name: '::$DATA', size: endOfFile(base), alloc: allocationSize(base)});
+  for (const s of f.streams ?? []) entries.push({name: `:${s.name}:$DATA`, size: s.size, alloc: (s.size + 4095n) & ~4095n});
+  entries.forEach((e, i) => {
+    const n = Buffer.from(e.name, 'utf16le');
+    const len = 24 + n.length;
+    const next = i === entries.length - 1 ? 0 : (len + 7) & ~7;
+    w.u32(next).u32(n.length).u64(e.size).u64(e.alloc).bytes(n);
+    if (next) w.zeros(next - len);
+  });
 }
 
 function name(w: Writer, f: OpenFacts): void {
@@ -139,11 +162,7 @@ export function writeFileInfo(w: Writer, cls: number, f: OpenFacts): boolean {
       w.u32(f.attributes).u32(0); // ReparseTag: no reparse points
       return true;
     case FileInfoClass.FileStreamInformation:
-      // 2.4.44: directories have no data stream to list; files have the unnamed one, "::$DATA".
-      if (!f.stat.isDirectory) {
-        const n = Buffer.from('::$DATA', 'utf16le');
-        w.u32(0).u32(n.length).u64(endOfFile(f.stat)).u64(allocationSize(f.stat)).bytes(n);
-      }
+      streamList(w, f);
       return true;
     default:
       return false;

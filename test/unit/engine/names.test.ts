@@ -79,6 +79,11 @@ describe('parseSmbPath', () => {
     expect(status(() => parseSmbPath('a*'))).toBe(NtStatus.OBJECT_NAME_INVALID);
     expect(status(() => parseSmbPath('a\x01'))).toBe(NtStatus.OBJECT_NAME_INVALID);
     expect(status(() => parseSmbPath('x'.repeat(256)))).toBe(NtStatus.OBJECT_NAME_INVALID);
-    expect(status(() => parseSmbPath('file:stream'))).toBe(NtStatus.OBJECT_NAME_NOT_FOUND);
+    expect(parseSmbPath('file:stream')).toEqual({components: ['file'], defaultStream: false, stream: 'stream'});
+    expect(parseSmbPath('d\\file:Zone.Identifier:$DATA').stream).toBe('Zone.Identifier');
+    expect(parseSmbPath('d::$INDEX_ALLOCATION')).toEqual({components: ['d'], defaultStream: false, directoryStream: true});
+    expect(status(() => parseSmbPath('file:stream:$FOO'))).toBe(NtStatus.OBJECT_NAME_INVALID);
+    expect(status(() => parseSmbPath('file:stream:'))).toBe(NtStatus.OBJECT_NAME_INVALID);
+    expect(status(() => parseSmbPath('dir:s\\file'))).toBe(NtStatus.OBJECT_NAME_INVALID);
   });
 });
