@@ -363,6 +363,14 @@ export class Connection implements SessionOwner {
     this.#send(out.finish(), encSession?.alive ? encSession : undefined);
   }
 
+  /**
+   * An unsolicited message built elsewhere (an oplock break notification, MessageId 0xFFFFFFFFFFFFFFFF):
+   * never signed; sealed for `encryptFor` when given. Nothing is sent once the connection is closed.
+   */
+  notify(message: Buffer, encryptFor?: Session): void {
+    this.#send(message, encryptFor?.alive ? encryptFor : undefined);
+  }
+
   /** The SMB2 answer to an SMB1 NEGOTIATE: a lone response, never encrypted or signed. */
   #sendPlain(message: Buffer): void {
     this.#send(message, undefined);

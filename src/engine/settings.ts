@@ -46,6 +46,8 @@ export interface ServerSettings {
   serverGuid: Buffer;
   /** `share:fake_fscaps`: OR-ed into FileFsAttributeInformation. */
   fakeFsCaps: number;
+  /** How long an oplock break waits for the holder's acknowledgment (35 s by MS-SMB2 3.3.2.1). */
+  oplockBreakTimeoutMs: number;
 }
 
 /** 2.0.2 has no multi-credit requests: its transfers stop at 64 KiB (3.3.5.4). */
@@ -77,6 +79,7 @@ export function readSettings(config: LoadedConfig, subauth: readonly number[]): 
     workgroup: globalValue<string>(config, 'workgroup'),
     serverGuid: Buffer.from(serverGuid),
     fakeFsCaps: globalValue<number>(config, 'share:fake_fscaps'),
+    oplockBreakTimeoutMs: Math.max(1, globalValue<number>(config, 'oplock break timeout')) * 1000,
   };
 }
 

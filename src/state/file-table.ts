@@ -1,8 +1,9 @@
 /**
  * Per-file state shared by every open of one file (MS-FSA 2.1.1.3 Stream / 2.1.1.5 Link, reduced to what
  * we keep): the opens (for share-mode checks, MS-FSA 2.1.5.1.2), delete pending, and byte-range locks
- * (MS-FSA 2.1.5.8). Files are keyed by device and inode, so two names of one file are one entry.
+ * (MS-FSA 2.1.5.8), oplocks (src/oplock). Files are keyed by device and inode, so two names of one file are one entry.
  */
+import {FileOplocks} from '../oplock/file-oplocks.js';
 import {Access, ShareAccess} from '../smb2/constants.js';
 import type {ShareFs} from '../vfs/share-fs.js';
 import type {Open} from './open.js';
@@ -23,6 +24,8 @@ export class FileEntry {
   locks: ByteLock[] = [];
   /** Blocking LOCK requests waiting for a range: each is asked to retry when locks go away. */
   readonly lockWaiters = new Set<() => void>();
+  /** The oplocks the opens of this file hold, and breaks in progress (src/oplock). */
+  readonly oplocks = new FileOplocks<Open>();
 
   constructor(readonly key: string) {}
 

@@ -126,6 +126,8 @@ export class Registry {
     o.tree.opens.delete(o);
     const e = o.entry;
     e.opens.delete(o);
+    // A break waiting on this open is over: requests waiting for it go on.
+    e.oplocks.remove(o);
     if (e.locks.some((l) => l.open === o)) {
       e.locks = e.locks.filter((l) => l.open !== o);
       e.locksReleased();

@@ -20,9 +20,8 @@ const required = readTortureList(join(ROOT, 'test/fixtures/smbtorture/core.list'
  * Issue 6's acceptance holds when this list is empty.
  */
 const PENDING: Record<string, string> = {
-  'smb2.session.reauth1': 'needs a batch oplock to be granted',
-  'smb2.session.reauth2': 'needs a batch oplock to be granted',
-  'smb2.session.reauth3': 'needs a batch oplock to be granted',
+  'smb2.session.reauth2': 'needs a re-authentication as anonymous to be accepted',
+  'smb2.session.reauth3': 'needs a re-authentication as anonymous to be accepted',
 };
 
 let server: SmbServer;

@@ -3,11 +3,12 @@
  * share root, with the tree's Unix identity (the kernel checks permissions and contains the path).
  * All dispositions; DIRECTORY_FILE / NON_DIRECTORY_FILE; delete-on-close; share modes between opens
  * (MS-FSA 2.1.5.1.2); DOS attributes (read-only, hidden/system on overwrite); MxAc and QFid contexts.
- * Oplocks and leases are not granted (OplockLevel NONE, no lease context in the response).
+ * Oplocks (src/oplock): granted at the end, after a wait for the breaks a conflicting open starts; leases are
+ * not granted (no lease context in the response).
  */
 import {constants as C} from 'node:fs';
 import {close as fsClose} from 'node:fs';
-import {Access, CreateAction, CreateDisposition, CreateOptions, FileAttributes, ImpersonationLevel, OplockLevel} from '../../smb2/constants.js';
+import {Access, CreateAction, CreateDisposition, CreateOptions, FileAttributes, ImpersonationLevel} from '../../smb2/constants.js';
 import {CreateContextName, encodeMxAcResponse, encodeQFidResponse, findCreateContext, type CreateContext} from '../../smb2/contexts/create-contexts.js';
 import {allocationSize, endOfFile, fileTimes} from '../../smb2/fscc/attrs.js';
 import {decodeCreateRequest, encodeCreateResponse, type CreateRequest} from '../../smb2/messages/create.js';
@@ -22,6 +23,7 @@ import {baseOf, parentOf, PathNotFound, type ShareFs} from '../../vfs/share-fs.j
 import type {VfsStat} from '../../vfs/types.js';
 import {filetimeFromUnixNs} from '../../wire/filetime.js';
 import type {Reader} from '../../wire/reader.js';
+import {breakBeforeOpen, grantOplock, waitThenRetry} from '../../oplock/breaks.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
 import {createStream} from './create-stream.js';
 import {mapGenericAccess, WRITE_ACCESS} from './files.js';
@@ -154,7 +156,11 @@ function lookupError(e: unknown): NtStatusError {
 }
 
 export async function handleCreate(ctx: RequestContext, body: Reader): Promise<HandlerResult> {
-  const req = decodeCreateRequest(body);
+  return createFrom(ctx, decodeCreateRequest(body));
+}
+
+/** The CREATE itself; run again from the start after waiting for oplock breaks. */
+async function createFrom(ctx: RequestContext, req: CreateRequest): Promise<HandlerResult> {
   const tree = ctx.tree!;
   const fs = tree.fs;
   if (!fs) throw new NtStatusError(NtStatus.OBJECT_NAME_NOT_FOUND, 'not a disk share');
@@ -206,6 +212,9 @@ export async function handleCreate(ctx: RequestContext, body: Reader): Promise<H
       if (isOverwrite && !tree.writable) throw new NtStatusError(NtStatus.ACCESS_DENIED, 'read-only share');
       const pre = files.get(FileTable.keyOf(st.dev, st.ino));
       if (pre?.deletePending) throw new NtStatusError(NtStatus.DELETE_PENDING);
+      // MS-FSA 2.1.5.1.2: oplocks of other opens break before the sharing check (a batch holder may close).
+      const wait = breakBeforeOpen(ctx, pre, isOverwrite);
+      if (wait) return waitThenRetry(wait, () => createFrom(ctx, req));
       if (pre) for (const other of pre.opens) if (sharingConflict(access, req.shareAccess, other)) throw new NtStatusError(NtStatus.SHARING_VIOLATION);
       opened = await openExisting(fs, rel, st.isDirectory, access, maximum, false);
       access = opened.granted;
@@ -298,13 +307,14 @@ export async function handleCreate(ctx: RequestContext, body: Reader): Promise<H
     throw new NtStatusError(NtStatus.INSUFFICIENT_RESOURCES, 'open table full');
   }
   if (req.createOptions & CreateOptions.DELETE_ON_CLOSE) o.deleteOnClose = true;
+  const oplockLevel = grantOplock(ctx, o, req.requestedOplockLevel);
   const id = BigInt(o.id);
   ctx.chain.fileVolatile = id;
   ctx.chain.filePersistent = id;
   const t = fileTimes(st);
   if (ctx.server.log.isDebug('vfs')) ctx.server.log.debug('vfs', `CREATE \`${req.name}' disposition ${disposition} -> action ${action} (fid ${o.id})`);
   return reply(encodeCreateResponse, {
-    oplockLevel: OplockLevel.NONE,
+    oplockLevel,
     flags: 0,
     createAction: action,
     creationTime: t.creation,

@@ -7,6 +7,7 @@
 import {LockFlags} from '../../smb2/constants.js';
 import {decodeLockRequest, encodeLockResponse, type LockElement} from '../../smb2/messages/lock.js';
 import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
+import {breakLevelII} from '../../oplock/breaks.js';
 import {lockConflict} from '../../state/file-table.js';
 import type {Open} from '../../state/open.js';
 import type {Reader} from '../../wire/reader.js';
@@ -65,6 +66,8 @@ export function handleLock(ctx: RequestContext, body: Reader): HandlerResult {
     return reply(encodeLockResponse, undefined);
   }
   validateLocks(req.locks);
+  // MS-FSA 2.1.4.12: a byte-range lock takes LEVEL_II oplocks away from the file's other opens.
+  breakLevelII(o);
   if (tryLock(o, req.locks) < 0) return reply(encodeLockResponse, undefined);
   if (req.locks[0]!.flags & FAIL_IMMEDIATELY) throw new NtStatusError(NtStatus.LOCK_NOT_GRANTED);
   // One blocking lock: wait for the range (async), retried whenever locks of the file go away.

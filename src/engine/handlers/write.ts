@@ -7,6 +7,7 @@ import {fdatasync, write as fsWrite} from 'node:fs';
 import {Access, CreateOptions} from '../../smb2/constants.js';
 import {decodeWriteRequest, encodeWriteResponse} from '../../smb2/messages/write.js';
 import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
+import {breakLevelII} from '../../oplock/breaks.js';
 import {ioConflict} from '../../state/file-table.js';
 import type {Open} from '../../state/open.js';
 import {fsError} from '../../vfs/errors.js';
@@ -79,6 +80,8 @@ export async function handleWrite(ctx: RequestContext, body: Reader): Promise<Ha
     if (req.offset < st.size) throw new NtStatusError(NtStatus.ACCESS_DENIED, 'append-only open writing inside the file');
   }
   if (offset !== null && ioConflict(o.entry, o, offset, BigInt(req.data.length), true)) throw new NtStatusError(NtStatus.FILE_LOCK_CONFLICT);
+  // MS-FSA 2.1.4.12: a write takes LEVEL_II oplocks away from the file's other opens (no acknowledgment).
+  breakLevelII(o);
   let n = 0;
   try {
     if (o.stream) {

@@ -1,0 +1,106 @@
+/**
+ * SMB2 oplocks as handlers use them: the grant at CREATE (3.3.5.9), the break a conflicting CREATE starts
+ * and waits for (STATUS_PENDING until the holder acknowledges, closes or times out), the break of LEVEL_II
+ * holders by a WRITE or LOCK, and the notification itself (3.3.4.6). The per-file state machine is
+ * FileOplocks (file-oplocks.ts), kept in the registry's FileEntry.
+ */
+import type {Connection} from '../engine/connection.js';
+import {errorReply, type HandlerResult, type PendingReply, type Reply, type RequestContext} from '../engine/context.js';
+import {Command, HeaderFlags, OplockLevel} from '../smb2/constants.js';
+import {encodeHeader, makeHeader} from '../smb2/header.js';
+import {NtStatus, NtStatusError} from '../smb2/ntstatus.js';
+import {encodeOplockBreak} from '../smb2/messages/oplock-break.js';
+import type {FileEntry} from '../state/file-table.js';
+import type {Open} from '../state/open.js';
+import type {Session} from '../state/session.js';
+import {Writer} from '../wire/writer.js';
+import type {BreakSender, BreakWait} from './file-oplocks.js';
+
+const UNSOLICITED = 0xffffffffffffffffn;
+
+/**
+ * 3.3.4.6: an Oplock Break Notification: MessageId 0xFFFFFFFFFFFFFFFF, SessionId and TreeId 0, no credits,
+ * not signed; sealed when the open's session or tree requires encryption (the transform header names the
+ * session).
+ */
+export function oplockBreakMessage(open: Pick<Open, 'id'>, level: number): Buffer {
+  const w = new Writer(96);
+  encodeHeader(w, makeHeader({command: Command.OPLOCK_BREAK, flags: HeaderFlags.SERVER_TO_REDIR, messageId: UNSOLICITED}));
+  const id = BigInt(open.id);
+  encodeOplockBreak(w, {oplockLevel: level, fileId: {persistent: id, volatile: id}});
+  return w.finishCopy();
+}
+
+function senderFor(conn: Connection, session: Session, open: Open): BreakSender {
+  return (level) => {
+    if (!open.alive) return;
+    const log = conn.server.log;
+    if (log.isDebug('oplock')) log.debug('oplock', `break of fid ${open.id} (${open.rel}) to level ${level}`);
+    conn.notify(oplockBreakMessage(open, level), session.encryptData || open.tree.encryptData ? session : undefined);
+  };
+}
+
+/**
+ * 3.3.5.9: the oplock the new open gets. None on a share with `oplocks = no`, for directories, or for a
+ * lease request (leases are not granted: the response carries no lease context).
+ */
+export function grantOplock(ctx: RequestContext, open: Open, requested: number): number {
+  if (!ctx.tree?.share.oplocks || open.isDirectory || !ctx.session) return OplockLevel.NONE;
+  if (requested !== OplockLevel.II && requested !== OplockLevel.EXCLUSIVE && requested !== OplockLevel.BATCH) return OplockLevel.NONE;
+  const o = open.entry.oplocks;
+  return o.grant(open, requested, open.entry.opens.size - 1, senderFor(ctx.conn, ctx.session, open));
+}
+
+/**
+ * Before a CREATE opens a file others hold open: break their exclusive and batch oplocks (and, when the
+ * CREATE overwrites, their LEVEL_II ones). Returns the wait when acknowledgments are due.
+ */
+export function breakBeforeOpen(ctx: RequestContext, entry: FileEntry | undefined, overwrite: boolean): BreakWait | undefined {
+  if (!entry) return undefined;
+  return entry.oplocks.breakForOpen(undefined, overwrite, ctx.server.settings.oplockBreakTimeoutMs);
+}
+
+/** A WRITE or LOCK through `open` takes LEVEL_II oplocks away from the file's other opens (no ack). */
+export function breakLevelII(open: Open): void {
+  open.entry.oplocks.breakLevelII(open);
+}
+
+function toReply(e: unknown): Reply {
+  if (e instanceof NtStatusError) return errorReply(e.status);
+  throw e;
+}
+
+/**
+ * The CREATE goes async while breaks are outstanding, then runs again from the start (the file may have
+ * been closed, renamed or deleted meanwhile). CANCEL ends it with STATUS_CANCELLED; the breaks go on.
+ */
+export function waitThenRetry(wait: BreakWait, retry: () => Promise<HandlerResult>): PendingReply {
+  let cancelled = false;
+  let inner: PendingReply | undefined;
+  let settle!: (r: Reply) => void;
+  const run = async (): Promise<Reply> => {
+    await wait.done;
+    if (cancelled) return errorReply(NtStatus.CANCELLED);
+    const r = await retry().catch(toReply);
+    if (r.kind === 'reply') return r;
+    inner = r;
+    if (cancelled) r.cancel();
+    return r.final;
+  };
+  // An unexpected failure rejects `final`: the connection logs it and answers STATUS_INTERNAL_ERROR.
+  const final = new Promise<Reply>((resolve, reject) => {
+    settle = resolve;
+    run().then(resolve, reject);
+  });
+  return {
+    kind: 'pending',
+    final,
+    cancel: () => {
+      if (cancelled) return;
+      cancelled = true;
+      wait.abandon();
+      if (inner) inner.cancel();
+      else settle(errorReply(NtStatus.CANCELLED));
+    },
+  };
+}
