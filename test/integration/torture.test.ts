@@ -20,8 +20,6 @@ const required = readTortureList(join(ROOT, 'test/fixtures/smbtorture/core.list'
  * Issue 6's acceptance holds when this list is empty.
  */
 const PENDING: Record<string, string> = {
-  'smb2.session.reauth2': 'needs a re-authentication as anonymous to be accepted',
-  'smb2.session.reauth3': 'needs a re-authentication as anonymous to be accepted',
 };
 
 let server: SmbServer;

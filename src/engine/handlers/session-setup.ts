@@ -185,7 +185,10 @@ async function authenticate(
 
   if (reauth) {
     // Re-authentication refreshes the session; it cannot turn it into another user's (keys stay as they were).
-    if (login.user !== session.user || guest !== session.guest) {
+    // An anonymous re-authentication is allowed (Samba accepts it; smbtorture smb2.session.reauth2-5 expect it):
+    // it gains nothing, since trees and opens keep the identity they were made with, and the session keeps its
+    // user, who may re-authenticate again later.
+    if (!anonymous && (login.user !== session.user || guest !== session.guest)) {
       return failLogin(ctx, seen.user, seen.domain, 're-authentication as a different user');
     }
   } else {
