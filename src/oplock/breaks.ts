@@ -71,10 +71,17 @@ function toReply(e: unknown): Reply {
 }
 
 /**
- * The CREATE goes async while breaks are outstanding, then runs again from the start (the file may have
- * been closed, renamed or deleted meanwhile). CANCEL ends it with STATUS_CANCELLED; the breaks go on.
+ * The CREATE waits while breaks are outstanding, then runs again from the start (the file may have been
+ * closed, renamed or deleted meanwhile). Alone or last in its compound it goes async (CANCEL ends it with
+ * STATUS_CANCELLED; the breaks go on). With requests after it in the chain (related ones need its FileId)
+ * it waits in place: the connection serves the rest of the chain only after it.
  */
-export function waitThenRetry(wait: BreakWait, retry: () => Promise<HandlerResult>): PendingReply {
+export function waitThenRetry(ctx: RequestContext, wait: BreakWait, retry: () => Promise<HandlerResult>): HandlerResult | Promise<HandlerResult> {
+  if (ctx.header.nextCommand !== 0) return wait.done.then(retry);
+  return goAsync(wait, retry);
+}
+
+function goAsync(wait: BreakWait, retry: () => Promise<HandlerResult>): PendingReply {
   let cancelled = false;
   let inner: PendingReply | undefined;
   let settle!: (r: Reply) => void;

@@ -10,7 +10,7 @@ import {decodeOplockBreakAck, encodeOplockBreak, type OplockBreak} from '../../s
 import type {FileId} from '../../src/smb2/messages/common.js';
 import {NtStatus} from '../../src/smb2/ntstatus.js';
 import {bodyReader, RawClient, type Smb2Message} from '../helpers/raw-client.js';
-import {close, create, createBody, write} from '../helpers/raw-ops.js';
+import {close, closeBody, create, createBody, RELATED_FILE_ID, write} from '../helpers/raw-ops.js';
 import {startSmbServer, type SmbServer} from '../helpers/smb-server.js';
 import {ensureTestAccount} from '../helpers/test-account.js';
 
@@ -161,6 +161,23 @@ describe('oplocks', () => {
     await breakNotification(a);
     expect((await ack(a, h.fileId, OplockLevel.BATCH)).status).toBe(NtStatus.INVALID_OPLOCK_PROTOCOL);
     expect((await b.response(id)).status).toBe(NtStatus.SUCCESS);
+  });
+
+  it('a CREATE with related requests after it in a compound waits in place, and the chain goes on after the break', async () => {
+    const name = `compound${n++}.txt`;
+    const [a, b] = [await client(), await client()];
+    const h = await openWith(a, name, OplockLevel.BATCH);
+    const [cid, xid] = b.sendCompound(
+      [
+        {command: Command.CREATE, body: createBody(name)},
+        {command: Command.CLOSE, body: closeBody(RELATED_FILE_ID)},
+      ],
+      {related: true},
+    );
+    expect((await breakNotification(a)).oplockLevel).toBe(OplockLevel.II);
+    expect((await ack(a, h.fileId, OplockLevel.II)).status).toBe(NtStatus.SUCCESS);
+    expect((await b.response(cid!)).status).toBe(NtStatus.SUCCESS);
+    expect((await b.response(xid!)).status).toBe(NtStatus.SUCCESS);
   });
 
   it('a share with `oplocks = no` grants nothing', async () => {
