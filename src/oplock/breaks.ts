@@ -6,7 +6,7 @@
  */
 import type {Connection} from '../engine/connection.js';
 import {errorReply, type HandlerResult, type PendingReply, type Reply, type RequestContext} from '../engine/context.js';
-import {Command, HeaderFlags, OplockLevel} from '../smb2/constants.js';
+import {Access, Command, HeaderFlags, OplockLevel} from '../smb2/constants.js';
 import {encodeHeader, makeHeader} from '../smb2/header.js';
 import {NtStatus, NtStatusError} from '../smb2/ntstatus.js';
 import {encodeOplockBreak} from '../smb2/messages/oplock-break.js';
@@ -51,12 +51,17 @@ export function grantOplock(ctx: RequestContext, open: Open, requested: number):
   return o.grant(open, requested, open.entry.opens.size - 1, senderFor(ctx.conn, ctx.session, open));
 }
 
+/** An open asking for no more than these is a "stat open": it breaks no oplock (Windows' object store rule). */
+const STAT_ACCESS = Access.FILE_READ_ATTRIBUTES | Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE;
+
 /**
  * Before a CREATE opens a file others hold open: break their exclusive and batch oplocks (and, when the
- * CREATE overwrites, their LEVEL_II ones). Returns the wait when acknowledgments are due.
+ * CREATE overwrites, their LEVEL_II ones). An open for attributes only breaks nothing. Returns the wait
+ * when acknowledgments are due.
  */
-export function breakBeforeOpen(ctx: RequestContext, entry: FileEntry | undefined, overwrite: boolean): BreakWait | undefined {
+export function breakBeforeOpen(ctx: RequestContext, entry: FileEntry | undefined, overwrite: boolean, access: number): BreakWait | undefined {
   if (!entry) return undefined;
+  if (!overwrite && (access & ~STAT_ACCESS) === 0) return undefined;
   return entry.oplocks.breakForOpen(undefined, overwrite, ctx.server.settings.oplockBreakTimeoutMs);
 }
 

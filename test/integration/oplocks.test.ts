@@ -3,14 +3,14 @@
 // STATUS_PENDING until the holder acknowledges (3.3.5.22.1), closes, times out or the waiter cancels, LEVEL_II
 // broken by a WRITE, and `oplocks = no`.
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import {Command, HeaderFlags, OplockLevel} from '../../src/smb2/constants.js';
+import {Access, Command, FileInfoClass, HeaderFlags, OplockLevel} from '../../src/smb2/constants.js';
 import {encodeCancelRequest} from '../../src/smb2/messages/cancel.js';
 import {decodeCreateResponse} from '../../src/smb2/messages/create.js';
 import {decodeOplockBreakAck, encodeOplockBreak, type OplockBreak} from '../../src/smb2/messages/oplock-break.js';
 import type {FileId} from '../../src/smb2/messages/common.js';
 import {NtStatus} from '../../src/smb2/ntstatus.js';
 import {bodyReader, RawClient, type Smb2Message} from '../helpers/raw-client.js';
-import {close, closeBody, create, createBody, RELATED_FILE_ID, write} from '../helpers/raw-ops.js';
+import {close, closeBody, create, createBody, RELATED_FILE_ID, setInfo, write} from '../helpers/raw-ops.js';
 import {startSmbServer, type SmbServer} from '../helpers/smb-server.js';
 import {ensureTestAccount} from '../helpers/test-account.js';
 
@@ -117,6 +117,19 @@ describe('oplocks', () => {
     expect((await ack(a, ha.fileId, OplockLevel.NONE)).status).toBe(NtStatus.INVALID_DEVICE_STATE);
   });
 
+  it('a size change through another open breaks LEVEL_II to NONE too', async () => {
+    const name = `eof${n++}.txt`;
+    const [a, b] = [await client(), await client()];
+    const ha = await openWith(a, name, OplockLevel.II);
+    const hb = await openWith(b, name, OplockLevel.NONE);
+    const eof = Buffer.alloc(8);
+    eof.writeBigUInt64LE(100n);
+    expect((await setInfo(b, hb.fileId, FileInfoClass.FileEndOfFileInformation, eof)).status).toBe(NtStatus.SUCCESS);
+    const brk = await breakNotification(a);
+    expect(brk.oplockLevel).toBe(OplockLevel.NONE);
+    expect(brk.fileId).toEqual(ha.fileId);
+  });
+
   it('a close of the holder releases the waiting CREATE, which may then get BATCH itself', async () => {
     const name = `close${n++}.txt`;
     const [a, b] = [await client(), await client()];
@@ -178,6 +191,16 @@ describe('oplocks', () => {
     expect((await ack(a, h.fileId, OplockLevel.II)).status).toBe(NtStatus.SUCCESS);
     expect((await b.response(cid!)).status).toBe(NtStatus.SUCCESS);
     expect((await b.response(xid!)).status).toBe(NtStatus.SUCCESS);
+  });
+
+  it('an open for attributes only breaks nothing', async () => {
+    const name = `stat${n++}.txt`;
+    const [a, b] = [await client(), await client()];
+    const h = await openWith(a, name, OplockLevel.BATCH);
+    const r = await create(b, name, {desiredAccess: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE});
+    expect(r.msg.status).toBe(NtStatus.SUCCESS);
+    await expect(a.recv(300)).rejects.toThrow();
+    expect((await ack(a, h.fileId, OplockLevel.II)).status).toBe(NtStatus.INVALID_DEVICE_STATE);
   });
 
   it('a share with `oplocks = no` grants nothing', async () => {

@@ -213,7 +213,7 @@ async function createFrom(ctx: RequestContext, req: CreateRequest): Promise<Hand
       const pre = files.get(FileTable.keyOf(st.dev, st.ino));
       if (pre?.deletePending) throw new NtStatusError(NtStatus.DELETE_PENDING);
       // MS-FSA 2.1.5.1.2: oplocks of other opens break before the sharing check (a batch holder may close).
-      const wait = breakBeforeOpen(ctx, pre, isOverwrite);
+      const wait = breakBeforeOpen(ctx, pre, isOverwrite, access);
       if (wait) return waitThenRetry(ctx, wait, () => createFrom(ctx, req));
       if (pre) for (const other of pre.opens) if (sharingConflict(access, req.shareAccess, other)) throw new NtStatusError(NtStatus.SHARING_VIOLATION);
       opened = await openExisting(fs, rel, st.isDirectory, access, maximum, false);

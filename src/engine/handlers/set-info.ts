@@ -5,6 +5,7 @@
  * quotas and file system classes are refused.
  */
 import {Access, FileAttributes, FileInfoClass, InfoType} from '../../smb2/constants.js';
+import {breakLevelII} from '../../oplock/breaks.js';
 import {decodeSetInfoRequest, encodeSetInfoResponse} from '../../smb2/messages/set-info.js';
 import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
 import type {Open} from '../../state/open.js';
@@ -87,6 +88,8 @@ async function setEndOfFile(o: Open, size: bigint, allocation: boolean): Promise
   if (o.isDirectory) throw new NtStatusError(NtStatus.INVALID_PARAMETER, 'size of a directory');
   requireAccess(o, Access.FILE_WRITE_DATA, allocation ? 'FileAllocationInformation' : 'FileEndOfFileInformation');
   if (size > MAX_SIZE) throw new NtStatusError(NtStatus.INVALID_PARAMETER, 'size');
+  // MS-FSA 2.1.4.12: a size change, like a write, takes LEVEL_II oplocks away from the file's other opens.
+  breakLevelII(o);
   if (o.stream) return setStreamSize(o, size, allocation);
   try {
     if (allocation) {
