@@ -1002,7 +1002,9 @@ cases('per-command bad input', [
       const {c, fid} = await withFile();
       return c.attempt(Command.CHANGE_NOTIFY, (w) => encodeChangeNotifyRequest(w, {flags: 0, outputBufferLength: 4096, fileId: fid, completionFilter: 0x17}));
     }},
-  {id: 'OPLOCK_BREAK acknowledgment with no break pending', spec: '3.3.5.22.1 (STATUS_INVALID_OPLOCK_PROTOCOL)', expect: ['STATUS_INVALID_OPLOCK_PROTOCOL'],
+  // 3.3.5.22.1: "If Open.OplockState is not Breaking, the server MUST stop processing the acknowledgment,
+  // and send an error response with STATUS_INVALID_DEVICE_STATE."
+  {id: 'OPLOCK_BREAK acknowledgment with no break pending', spec: '3.3.5.22.1 (STATUS_INVALID_DEVICE_STATE)', expect: ['STATUS_INVALID_DEVICE_STATE'],
     run: async () => {
       const {c, fid} = await withFile();
       return c.attempt(Command.OPLOCK_BREAK, (w) => encodeOplockBreak(w, {oplockLevel: 0, fileId: fid}));
