@@ -98,6 +98,7 @@ function distinctRow(row) {
 async function main() {
   const machine = machineInfo(root, base);
   log(`bench ${mode}: ${iterations} sample(s) per server per row after ${warmup} warm-up; ${machineLine(machine)}`);
+  if (/tmpfs|ramfs/.test(machine.shareFilesystem)) log(`warning: ${base} is on ${machine.shareFilesystem}, not a disk: use --dir`);
   log(`fixtures in ${base} ...`);
   const t0 = Date.now();
   makeFixtures(ctx);

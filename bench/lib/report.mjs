@@ -75,7 +75,7 @@ export function machineInfo(root, sharePath) {
     node: process.version,
     samba: version('smbd', ['--version']).replace(/^Version\s+/, ''),
     smbclient: version('smbclient', ['--version']).replace(/^Version\s+/, ''),
-    shareFilesystem: version('stat', ['-f', '-c', '%T', sharePath]),
+    shareFilesystem: version('findmnt', ['-n', '-o', 'FSTYPE', '-T', sharePath]).replace(/^unknown$/, version('stat', ['-f', '-c', '%T', sharePath])),
     loadavgAtStart: loadavg(),
     gitCommit: commit,
     gitDirty: dirty,
