@@ -253,13 +253,18 @@ export function stubEnd(hdr: PduHeader, pduStart: number): number {
   return hdr.authLength === 0 ? end : end - SEC_TRAILER_SIZE - hdr.authLength;
 }
 
-/**
- * The response to one call, cut into fragments no larger than `maxFrag` (the client's max_recv_frag as
- * negotiated). Every fragment but the last carries a multiple of 8 stub octets so NDR alignment survives
- * reassembly; alloc_hint is the stub still to come, this fragment's included.
- */
+/** The response to one call, cut into fragments no larger than `maxFrag` (the client's max_recv_frag). */
 export function encodeResponse(callId: number, contextId: number, versMinor: number, stub: Buffer, maxFrag: number): Buffer[] {
-  const room = Math.max(8, (maxFrag - RESPONSE_HEADER_SIZE) & ~7);
+  return fragmentStub(PTYPE.RESPONSE, RESPONSE_HEADER_SIZE, callId, versMinor, stub, maxFrag, (w) => w.u16(contextId).u8(0).u8(0));
+}
+
+/**
+ * Cut a stub into request or response fragments of at most `maxFrag` octets: every fragment but the
+ * last carries a multiple of 8 stub octets (NDR alignment survives reassembly); alloc_hint is the stub
+ * still to come, this fragment's included; `fields` writes what follows alloc_hint.
+ */
+function fragmentStub(ptype: number, headerSize: number, callId: number, versMinor: number, stub: Buffer, maxFrag: number, fields: (w: Writer) => void): Buffer[] {
+  const room = Math.max(8, (maxFrag - headerSize) & ~7);
   const out: Buffer[] = [];
   let at = 0;
   do {
@@ -267,9 +272,10 @@ export function encodeResponse(callId: number, contextId: number, versMinor: num
     let flags = 0;
     if (at === 0) flags |= PFC.FIRST_FRAG;
     if (at + n >= stub.length) flags |= PFC.LAST_FRAG;
-    const w = new Writer(RESPONSE_HEADER_SIZE + n);
-    startPdu(w, PTYPE.RESPONSE, flags, callId, versMinor);
-    w.u32(stub.length - at).u16(contextId).u8(0).u8(0);
+    const w = new Writer(headerSize + n);
+    startPdu(w, ptype, flags, callId, versMinor);
+    w.u32(stub.length - at);
+    fields(w);
     w.bytes(stub.subarray(at, at + n));
     out.push(endPdu(w, 0));
     at += n;
@@ -312,22 +318,7 @@ export function encodeBind(
 
 /** Request fragments for a stub, each at most `maxFrag` octets (stub chunks a multiple of 8 but the last). */
 export function encodeRequest(callId: number, contextId: number, opnum: number, stub: Buffer, maxFrag = MAX_FRAG, versMinor = 0): Buffer[] {
-  const room = Math.max(8, (maxFrag - REQUEST_HEADER_SIZE) & ~7);
-  const out: Buffer[] = [];
-  let at = 0;
-  do {
-    const n = Math.min(room, stub.length - at);
-    let flags = 0;
-    if (at === 0) flags |= PFC.FIRST_FRAG;
-    if (at + n >= stub.length) flags |= PFC.LAST_FRAG;
-    const w = new Writer(REQUEST_HEADER_SIZE + n);
-    startPdu(w, PTYPE.REQUEST, flags, callId, versMinor);
-    w.u32(stub.length - at).u16(contextId).u16(opnum);
-    w.bytes(stub.subarray(at, at + n));
-    out.push(endPdu(w, 0));
-    at += n;
-  } while (at < stub.length);
-  return out;
+  return fragmentStub(PTYPE.REQUEST, REQUEST_HEADER_SIZE, callId, versMinor, stub, maxFrag, (w) => w.u16(contextId).u16(opnum));
 }
 
 export interface DecodedBindAck {

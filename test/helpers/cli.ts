@@ -51,3 +51,18 @@ export function tempDir(prefix = 'ksmbd-test-'): {dir: string; cleanup: () => vo
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return {dir, cleanup: () => rmSync(dir, {recursive: true, force: true})};
 }
+
+/** Run any command, collecting stdout and stderr together; killed after `timeoutMs`. */
+export function runCommand(cmd: string, args: string[], timeoutMs = 120_000): Promise<{code: number | null; out: string}> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {stdio: ['ignore', 'pipe', 'pipe']});
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({code, out});
+    });
+  });
+}

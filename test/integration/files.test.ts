@@ -5,7 +5,7 @@
 //    a symlink out of the share cannot be read, `..` and absolute paths are refused.
 // 4. a directory of 10,000 files lists completely.
 // The smbclient runs are independent (each in its own directory) and run in parallel.
-import {spawn} from 'node:child_process';
+import {runCommand} from '../helpers/cli.js';
 import {createHash, randomBytes} from 'node:crypto';
 import {chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -32,19 +32,7 @@ function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-function run(cmd: string, args: string[], timeoutMs = 240_000): Promise<{code: number | null; out: string}> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, {stdio: ['ignore', 'pipe', 'pipe']});
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({code, out});
-    });
-  });
-}
+const run = (cmd: string, args: string[], timeoutMs = 240_000) => runCommand(cmd, args, timeoutMs);
 
 function smbclient(args: string[], command: string, share = 'share') {
   return run('smbclient', [`//127.0.0.1/${share}`, '-p', String(server.port), '-U', `${USER}%${PASS}`, ...args, '-c', command]);

@@ -2,7 +2,8 @@
 // bytes sit on disk in `user.DosStream.<name>:$DATA` with Samba's trailing NUL (so Samba and ksmbd read
 // them), a stream Samba wrote is served, a stream beyond one xattr value is STATUS_DISK_FULL, a share
 // without `vfs objects = streams_xattr` serves none, and smbtorture's stream I/O and name tests pass.
-import {spawn, spawnSync} from 'node:child_process';
+import {runCommand} from '../helpers/cli.js';
+import {spawnSync} from 'node:child_process';
 import {chownSync, mkdirSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -15,19 +16,7 @@ const PASS = 'Streams-pw1';
 let server: SmbServer;
 let work: string;
 
-function run(cmd: string, args: string[], timeoutMs = 120_000): Promise<{code: number | null; out: string}> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, {stdio: ['ignore', 'pipe', 'pipe']});
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({code, out});
-    });
-  });
-}
+const run = (cmd: string, args: string[], timeoutMs = 120_000) => runCommand(cmd, args, timeoutMs);
 
 function smbclient(share: string, command: string) {
   return run('smbclient', [`//127.0.0.1/${share}`, '-p', String(server.port), '-U', `${USER}%${PASS}`, '-c', command]);
