@@ -55,19 +55,19 @@ export function grantOplock(ctx: RequestContext, open: Open, requested: number):
 const STAT_ACCESS = Access.FILE_READ_ATTRIBUTES | Access.FILE_WRITE_ATTRIBUTES | Access.SYNCHRONIZE;
 
 /**
- * Before a CREATE opens a file others hold open: break their exclusive and batch oplocks (and, when the
- * CREATE overwrites, their LEVEL_II ones). An open for attributes only breaks nothing. Returns the wait
- * when acknowledgments are due.
+ * When a CREATE opens a file others hold open: 'batch' before its sharing check breaks BATCH oplocks,
+ * 'other' after it breaks EXCLUSIVE ones (and, when the CREATE overwrites, LEVEL_II ones). An open for
+ * attributes only breaks nothing. Returns the wait when acknowledgments are due.
  */
-export function breakBeforeOpen(ctx: RequestContext, entry: FileEntry | undefined, overwrite: boolean, access: number): BreakWait | undefined {
+export function breakForOpen(ctx: RequestContext, entry: FileEntry | undefined, phase: 'batch' | 'other', overwrite: boolean, access: number): BreakWait | undefined {
   if (!entry) return undefined;
   if (!overwrite && (access & ~STAT_ACCESS) === 0) return undefined;
-  return entry.oplocks.breakForOpen(undefined, overwrite, ctx.server.settings.oplockBreakTimeoutMs);
+  return entry.oplocks.breakForOpen(phase, overwrite, ctx.server.settings.oplockBreakTimeoutMs);
 }
 
-/** A WRITE or LOCK through `open` takes LEVEL_II oplocks away from the file's other opens (no ack). */
+/** A WRITE, size change or LOCK through `open`: every LEVEL_II oplock of the file goes to NONE (no ack). */
 export function breakLevelII(open: Open): void {
-  open.entry.oplocks.breakLevelII(open);
+  open.entry.oplocks.breakLevelII();
 }
 
 function toReply(e: unknown): Reply {

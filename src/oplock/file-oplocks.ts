@@ -42,6 +42,8 @@ export function isExclusive(level: number): boolean {
 export class FileOplocks<H extends object = object> {
   readonly #held = new Map<H, Held>();
   readonly #waiters = new Set<() => void>();
+  /** Opens whose LEVEL_II was broken to NONE: no acknowledgment is expected, one that comes is a protocol error. */
+  readonly #droppedII = new Set<H>();
 
   /** The level `h` holds now (NONE when it holds nothing). */
   level(h: H): number {
@@ -76,35 +78,41 @@ export class FileOplocks<H extends object = object> {
   }
 
   /**
-   * A conflicting open (MS-FSA 2.1.4.12, Operation OPEN): every exclusive or batch holder but `by` is broken
-   * to LEVEL_II, or to NONE when the open overwrites (then LEVEL_II holders lose theirs too, with no
-   * acknowledgment). An acknowledgment not in within `timeoutMs` (35 s by the spec) ends the oplock. Returns
-   * a wait while acknowledgments are outstanding, else undefined.
+   * A conflicting open (MS-FSA 2.1.5.1.2, 2.1.4.12 Operation OPEN), in two phases. 'batch', before the
+   * sharing check: BATCH holders are broken (their client may close the cached handle, which lets the open
+   * succeed). 'other', once the sharing check passed: EXCLUSIVE holders are broken, and when the open
+   * overwrites, LEVEL_II holders lose theirs (no acknowledgment). Breaks go to LEVEL_II, or to NONE when
+   * the open overwrites. An acknowledgment not in within `timeoutMs` (35 s by the spec) ends the oplock.
+   * Returns a wait while acknowledgments are outstanding, else undefined.
    */
-  breakForOpen(by: H | undefined, overwrite: boolean, timeoutMs = 35_000): BreakWait | undefined {
+  breakForOpen(phase: 'batch' | 'other', overwrite: boolean, timeoutMs = 35_000): BreakWait | undefined {
+    const to = overwrite ? OplockLevel.NONE : OplockLevel.II;
     for (const [h, x] of this.#held) {
-      if (h === by || x.breaking) continue;
-      if (isExclusive(x.level)) this.#startBreak(x, overwrite ? OplockLevel.NONE : OplockLevel.II, timeoutMs);
-      else if (overwrite && x.level === OplockLevel.II) this.#dropLevelII(h, x);
+      if (x.breaking) continue;
+      if (x.level === OplockLevel.BATCH || (phase === 'other' && x.level === OplockLevel.EXCLUSIVE)) this.#startBreak(x, to, timeoutMs);
+      else if (phase === 'other' && overwrite && x.level === OplockLevel.II) this.#dropLevelII(h, x);
     }
     return this.anyBreaking ? this.#wait() : undefined;
   }
 
   /**
-   * A WRITE or byte-range LOCK through `by` (MS-FSA 2.1.4.12): LEVEL_II holders other than `by` go to NONE at
-   * once; the client is told but sends no acknowledgment (2.2.24.1).
+   * A WRITE, size change or byte-range LOCK (MS-FSA 2.1.4.12): every LEVEL_II holder, the writer's own open
+   * included, goes to NONE at once; the client is told but sends no acknowledgment (2.2.24.1).
    */
-  breakLevelII(by: H | undefined): void {
-    for (const [h, x] of this.#held) if (h !== by && x.level === OplockLevel.II && !x.breaking) this.#dropLevelII(h, x);
+  breakLevelII(): void {
+    for (const [h, x] of this.#held) if (x.level === OplockLevel.II && !x.breaking) this.#dropLevelII(h, x);
   }
 
   /**
-   * 3.3.5.22.1: the holder acknowledges a break with `level`. Not breaking: STATUS_INVALID_DEVICE_STATE.
+   * 3.3.5.22.1: the holder acknowledges a break with `level`. Not breaking: STATUS_INVALID_DEVICE_STATE,
+   * except right after a LEVEL_II break, which wants no acknowledgment: the object store refuses one with
+   * STATUS_INVALID_OPLOCK_PROTOCOL (MS-FSA 2.1.5.18.3), and that is what the client gets.
    * A lease level: the oplock goes, STATUS_INVALID_PARAMETER. From EXCLUSIVE/BATCH only NONE or LEVEL_II
    * (and no more than the notification offered), else the oplock goes and STATUS_INVALID_OPLOCK_PROTOCOL.
    */
   acknowledge(h: H, level: number): AckResult {
     const x = this.#held.get(h);
+    if (this.#droppedII.delete(h)) return {status: NtStatus.INVALID_OPLOCK_PROTOCOL, level: OplockLevel.NONE};
     if (!x || !x.breaking) return {status: NtStatus.INVALID_DEVICE_STATE, level: x?.level ?? OplockLevel.NONE};
     if (level === OplockLevel.LEASE) {
       this.#finish(h, x, OplockLevel.NONE);
@@ -124,6 +132,7 @@ export class FileOplocks<H extends object = object> {
 
   /** The open goes (CLOSE, teardown): its oplock and any break of it end; waiters re-check. */
   remove(h: H): void {
+    this.#droppedII.delete(h);
     const x = this.#held.get(h);
     if (!x) return;
     if (x.timer) clearTimeout(x.timer);
@@ -145,6 +154,7 @@ export class FileOplocks<H extends object = object> {
 
   #dropLevelII(h: H, x: Held): void {
     this.#held.delete(h);
+    this.#droppedII.add(h);
     x.send(OplockLevel.NONE);
   }
 

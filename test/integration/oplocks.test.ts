@@ -40,7 +40,9 @@ async function openWith(c: RawClient, name: string, level: number): Promise<{fil
 
 /** The next message must be an oplock break notification (3.3.4.6 header fields). */
 async function breakNotification(c: RawClient, timeoutMs = 3000): Promise<OplockBreak> {
-  const m = await c.recv(timeoutMs);
+  // One that arrived while the client waited for a response is kept among the unmatched messages.
+  const i = c.unmatched.findIndex((u) => u.header.messageId === UNSOLICITED);
+  const m = i >= 0 ? c.unmatched.splice(i, 1)[0]! : await c.recv(timeoutMs);
   expect(m.header.command).toBe(Command.OPLOCK_BREAK);
   expect(m.header.messageId).toBe(UNSOLICITED);
   expect(m.header.sessionId).toBe(0n);
@@ -114,6 +116,12 @@ describe('oplocks', () => {
     const brk = await breakNotification(a);
     expect(brk.oplockLevel).toBe(OplockLevel.NONE);
     expect(brk.fileId).toEqual(ha.fileId);
+    // The writer's own LEVEL_II goes too (MS-FSA 2.1.4.12).
+    const own = await breakNotification(b);
+    expect(own.oplockLevel).toBe(OplockLevel.NONE);
+    expect(own.fileId).toEqual(hb.fileId);
+    // No acknowledgment was wanted: one that comes is a protocol error, and then there is nothing to acknowledge.
+    expect((await ack(a, ha.fileId, OplockLevel.NONE)).status).toBe(NtStatus.INVALID_OPLOCK_PROTOCOL);
     expect((await ack(a, ha.fileId, OplockLevel.NONE)).status).toBe(NtStatus.INVALID_DEVICE_STATE);
   });
 

@@ -23,7 +23,7 @@ import {baseOf, parentOf, PathNotFound, type ShareFs} from '../../vfs/share-fs.j
 import type {VfsStat} from '../../vfs/types.js';
 import {filetimeFromUnixNs} from '../../wire/filetime.js';
 import type {Reader} from '../../wire/reader.js';
-import {breakBeforeOpen, grantOplock, waitThenRetry} from '../../oplock/breaks.js';
+import {breakForOpen, grantOplock, waitThenRetry} from '../../oplock/breaks.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
 import {createStream} from './create-stream.js';
 import {mapGenericAccess, WRITE_ACCESS} from './files.js';
@@ -212,10 +212,12 @@ async function createFrom(ctx: RequestContext, req: CreateRequest): Promise<Hand
       if (isOverwrite && !tree.writable) throw new NtStatusError(NtStatus.ACCESS_DENIED, 'read-only share');
       const pre = files.get(FileTable.keyOf(st.dev, st.ino));
       if (pre?.deletePending) throw new NtStatusError(NtStatus.DELETE_PENDING);
-      // MS-FSA 2.1.5.1.2: oplocks of other opens break before the sharing check (a batch holder may close).
-      const wait = breakBeforeOpen(ctx, pre, isOverwrite, access);
+      // MS-FSA 2.1.5.1.2: batch oplocks break before the sharing check (the holder may close), others after it.
+      let wait = breakForOpen(ctx, pre, 'batch', isOverwrite, access);
       if (wait) return waitThenRetry(ctx, wait, () => createFrom(ctx, req));
       if (pre) for (const other of pre.opens) if (sharingConflict(access, req.shareAccess, other)) throw new NtStatusError(NtStatus.SHARING_VIOLATION);
+      wait = breakForOpen(ctx, pre, 'other', isOverwrite, access);
+      if (wait) return waitThenRetry(ctx, wait, () => createFrom(ctx, req));
       opened = await openExisting(fs, rel, st.isDirectory, access, maximum, false);
       access = opened.granted;
       access = await checkStoredSd(fs, rel, opened.fd, access, maximum);

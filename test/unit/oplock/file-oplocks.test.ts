@@ -56,7 +56,7 @@ describe('break on a conflicting open', () => {
     const f = new FileOplocks<H>();
     const a = holder('a');
     f.grant(a, L.BATCH, 0, sender(a));
-    const wait = f.breakForOpen(undefined, false)!;
+    const wait = f.breakForOpen('other', false)!;
     expect(wait).toBeDefined();
     expect(a.breaks).toEqual([L.II]);
     expect(f.breaking(a)).toBe(true);
@@ -65,14 +65,14 @@ describe('break on a conflicting open', () => {
     expect(await settled(wait.done)).toBe(true);
     expect(f.level(a)).toBe(L.II);
     // Nothing exclusive left: the next open does not wait.
-    expect(f.breakForOpen(undefined, false)).toBeUndefined();
+    expect(f.breakForOpen('other', false)).toBeUndefined();
   });
 
   it('an overwriting open breaks to NONE and drops LEVEL_II holders without an acknowledgment', () => {
     const f = new FileOplocks<H>();
     const a = holder('a');
     f.grant(a, L.EXCLUSIVE, 0, sender(a));
-    const w = f.breakForOpen(undefined, true);
+    const w = f.breakForOpen('other', true);
     expect(a.breaks).toEqual([L.NONE]);
     expect(f.acknowledge(a, L.NONE).status).toBe(NtStatus.SUCCESS);
     w?.abandon();
@@ -80,7 +80,7 @@ describe('break on a conflicting open', () => {
     const [b, c] = [holder('b'), holder('c')];
     g.grant(b, L.II, 0, sender(b));
     g.grant(c, L.II, 1, sender(c));
-    expect(g.breakForOpen(undefined, true)).toBeUndefined();
+    expect(g.breakForOpen('other', true)).toBeUndefined();
     expect(b.breaks).toEqual([L.NONE]);
     expect(c.breaks).toEqual([L.NONE]);
     expect(g.level(b)).toBe(L.NONE);
@@ -90,7 +90,7 @@ describe('break on a conflicting open', () => {
     const f = new FileOplocks<H>();
     const a = holder('a');
     f.grant(a, L.BATCH, 0, sender(a));
-    const wait = f.breakForOpen(undefined, false)!;
+    const wait = f.breakForOpen('other', false)!;
     f.remove(a);
     expect(await settled(wait.done)).toBe(true);
     expect(f.level(a)).toBe(L.NONE);
@@ -101,7 +101,7 @@ describe('break on a conflicting open', () => {
     const f = new FileOplocks<H>();
     const a = holder('a');
     f.grant(a, L.BATCH, 0, sender(a));
-    const wait = f.breakForOpen(undefined, false, 1000)!;
+    const wait = f.breakForOpen('other', false, 1000)!;
     let done = false;
     void wait.done.then(() => (done = true));
     await vi.advanceTimersByTimeAsync(999);
@@ -117,8 +117,8 @@ describe('break on a conflicting open', () => {
     const f = new FileOplocks<H>();
     const a = holder('a');
     f.grant(a, L.BATCH, 0, sender(a));
-    const w1 = f.breakForOpen(undefined, false)!;
-    const w2 = f.breakForOpen(undefined, false)!;
+    const w1 = f.breakForOpen('other', false)!;
+    const w2 = f.breakForOpen('other', false)!;
     expect(a.breaks).toEqual([L.II]);
     f.acknowledge(a, L.NONE);
     expect(await settled(w1.done)).toBe(true);
@@ -131,7 +131,7 @@ describe('acknowledgment (3.3.5.22.1)', () => {
     const f = new FileOplocks<H>();
     const a = holder('a');
     f.grant(a, level, 0, sender(a));
-    f.breakForOpen(undefined, overwrite)?.abandon();
+    f.breakForOpen('other', overwrite)?.abandon();
     return {f, a};
   }
 
@@ -166,25 +166,53 @@ describe('acknowledgment (3.3.5.22.1)', () => {
 });
 
 describe('LEVEL_II break by a write or lock', () => {
-  it('other LEVEL_II holders go to NONE at once; the writer keeps its own', () => {
+  it('every LEVEL_II holder, the writer included, goes to NONE at once; an acknowledgment then is a protocol error', () => {
     const f = new FileOplocks<H>();
     const [a, b] = [holder('a'), holder('b')];
     f.grant(a, L.II, 0, sender(a));
     f.grant(b, L.II, 1, sender(b));
-    f.breakLevelII(a);
+    f.breakLevelII();
+    expect(a.breaks).toEqual([L.NONE]);
     expect(b.breaks).toEqual([L.NONE]);
     expect(f.level(b)).toBe(L.NONE);
     expect(f.breaking(b)).toBe(false);
-    expect(a.breaks).toEqual([]);
-    expect(f.level(a)).toBe(L.II);
+    expect(f.acknowledge(b, L.NONE).status).toBe(NtStatus.INVALID_OPLOCK_PROTOCOL);
+    expect(f.acknowledge(b, L.NONE).status).toBe(NtStatus.INVALID_DEVICE_STATE);
   });
 
-  it('an exclusive holder is not touched by its own writes', () => {
+  it('an exclusive holder is not touched by writes', () => {
     const f = new FileOplocks<H>();
     const a = holder('a');
     f.grant(a, L.BATCH, 0, sender(a));
-    f.breakLevelII(a);
+    f.breakLevelII();
     expect(a.breaks).toEqual([]);
     expect(f.level(a)).toBe(L.BATCH);
+  });
+});
+
+describe('phases of an open', () => {
+  it("'batch' (before the sharing check) breaks BATCH but not EXCLUSIVE; 'other' breaks EXCLUSIVE", () => {
+    const f = new FileOplocks<H>();
+    const a = holder('a');
+    f.grant(a, L.EXCLUSIVE, 0, sender(a));
+    expect(f.breakForOpen('batch', false)).toBeUndefined();
+    expect(a.breaks).toEqual([]);
+    f.breakForOpen('other', false)?.abandon();
+    expect(a.breaks).toEqual([L.II]);
+    const g = new FileOplocks<H>();
+    const b = holder('b');
+    g.grant(b, L.BATCH, 0, sender(b));
+    g.breakForOpen('batch', false)?.abandon();
+    expect(b.breaks).toEqual([L.II]);
+  });
+
+  it("LEVEL_II holders lose theirs to an overwrite only once the sharing check passed ('other')", () => {
+    const f = new FileOplocks<H>();
+    const a = holder('a');
+    f.grant(a, L.II, 0, sender(a));
+    expect(f.breakForOpen('batch', true)).toBeUndefined();
+    expect(a.breaks).toEqual([]);
+    expect(f.breakForOpen('other', true)).toBeUndefined();
+    expect(a.breaks).toEqual([L.NONE]);
   });
 });
