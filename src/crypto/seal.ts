@@ -201,6 +201,34 @@ export function sealMessage(
   return [header, s.ciphertext];
 }
 
+/**
+ * sealMessage for a message held in two buffers (the fixed part and a READ payload), without joining
+ * them where the cipher allows it: GCM encrypts the pieces in turn (its ciphertext is a keystream XOR, so
+ * the pieces' ciphertexts are the whole one's); OpenSSL's CCM needs the plaintext in one update(), so
+ * CCM joins them first. Returns the transform header followed by the ciphertext pieces, for writev.
+ */
+export function sealMessageParts(
+  key: Uint8Array,
+  cipherId: number,
+  sessionId: bigint,
+  head: Uint8Array,
+  tail: Uint8Array,
+  nonce?: Uint8Array,
+): Buffer[] {
+  const info = cipherInfo(cipherId);
+  if (info.ccm) return sealMessage(key, cipherId, sessionId, Buffer.concat([head, tail], head.length + tail.length), nonce);
+  if (key.length !== info.keyLength) throw new RangeError(`cipher ${cipherId} needs a ${info.keyLength}-byte key`);
+  const header = Buffer.allocUnsafe(TRANSFORM_HEADER_SIZE);
+  fillHeader(header, info, sessionId, head.length + tail.length, nonce);
+  const c = createCipheriv(gcmName(key), key, header.subarray(AAD_OFFSET, AAD_OFFSET + info.nonceLength));
+  c.setAAD(header.subarray(AAD_OFFSET, TRANSFORM_HEADER_SIZE));
+  const a = c.update(head);
+  const b = c.update(tail);
+  const rest = c.final();
+  c.getAuthTag().copy(header, 4);
+  return rest.length > 0 ? [header, a, b, rest] : [header, a, b];
+}
+
 /** Like sealMessage, as one contiguous TRANSFORM message (costs one copy of the ciphertext). */
 export function encryptMessage(
   key: Uint8Array,

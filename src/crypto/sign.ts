@@ -157,9 +157,14 @@ export class MessageSigner {
     this.#subkeys = algorithm === SIGNING_AES_CMAC ? cmacSubkeys(this.#key) : undefined;
   }
 
-  /** The 16-byte signature of `message` (one SMB2 message of a chain, padding included). */
-  compute(message: Uint8Array): Buffer {
+  /**
+   * The 16-byte signature of `message` (one SMB2 message of a chain, padding included). `tail`, when
+   * given, is the rest of that message kept in its own buffer (a READ payload): it is MACed after
+   * `message` without joining the two.
+   */
+  compute(message: Uint8Array, tail?: Uint8Array): Buffer {
     const parts = zeroedSignatureView(message);
+    if (tail !== undefined && tail.length > 0) parts.push(tail);
     switch (this.algorithm) {
       case SIGNING_HMAC_SHA256: {
         const h = createHmac('sha256', this.#key);
@@ -175,12 +180,13 @@ export class MessageSigner {
 
   /**
    * Sign in place (3.1.4.1). The SMB2_FLAGS_SIGNED bit is covered by the signature, so it is
-   * set first unless the caller says otherwise (`setSignedFlag: false`).
+   * set first unless the caller says otherwise (`setSignedFlag: false`). `tail`: see compute(); only
+   * `message` (which holds the header) is written to.
    */
-  sign(message: Uint8Array, setSignedFlag = true): void {
+  sign(message: Uint8Array, setSignedFlag = true, tail?: Uint8Array): void {
     const view = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
     if (setSignedFlag) view.writeUInt32LE((view.readUInt32LE(OFF_FLAGS) | SMB2_FLAGS_SIGNED) >>> 0, OFF_FLAGS);
-    this.compute(view).copy(view, OFF_SIGNATURE);
+    this.compute(view, tail).copy(view, OFF_SIGNATURE);
   }
 
   /** Verify a received message (3.1.5.1) in constant time. The buffer is not modified. */

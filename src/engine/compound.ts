@@ -61,7 +61,7 @@ export function newChainState(): ChainState {
 
 /** Anything that signs one message in place (MessageSigner). */
 export interface InPlaceSigner {
-  sign(message: Uint8Array, setSignedFlag?: boolean): void;
+  sign(message: Uint8Array, setSignedFlag?: boolean, tail?: Uint8Array): void;
 }
 
 /**
@@ -112,7 +112,7 @@ export class ResponseChain {
       last.end = this.w.length;
     }
     const out = this.w.finish();
-    for (const s of this.#spans) if (s.signer) s.signer.sign(out.subarray(s.start, s.end));
+    for (const s of this.#spans) if (s.signer) s.signer.sign(out.subarray(s.start, s.end), true, s === last ? this.tail : undefined);
     return out;
   }
 }

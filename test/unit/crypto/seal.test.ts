@@ -15,6 +15,7 @@ import {
   isTransformMessage,
   NonceSequence,
   sealMessage,
+  sealMessageParts,
   transformSessionId,
 } from '../../../src/crypto/seal.js';
 import {vectorsOfKind} from '../../vectors/load.js';
@@ -180,4 +181,19 @@ describe('round trips and nonces', () => {
     expect(() => encryptMessage(key, CIPHER_AES_128_GCM, 1n, Buffer.alloc(64), Buffer.alloc(11))).toThrow(RangeError);
     expect(() => encryptMessage(key, 9, 1n, Buffer.alloc(64))).toThrow(RangeError);
   });
+});
+
+describe('sealMessageParts (a message held in two buffers)', () => {
+  for (const cipher of [CIPHER_AES_128_GCM, CIPHER_AES_256_GCM, CIPHER_AES_128_CCM, CIPHER_AES_256_CCM]) {
+    it(`cipher ${cipher}: the same bytes as sealing the joined message, and decryptable`, () => {
+      const key = randomBytes(cipher === CIPHER_AES_256_GCM || cipher === CIPHER_AES_256_CCM ? 32 : 16);
+      const head = randomBytes(80);
+      const tail = randomBytes(70_001);
+      const nonce = randomBytes(16);
+      const parts = sealMessageParts(key, cipher, 0x1234n, head, tail, nonce);
+      const joined = Buffer.concat(parts);
+      expect(joined.equals(encryptMessage(key, cipher, 0x1234n, Buffer.concat([head, tail]), nonce))).toBe(true);
+      expect(decryptMessage(key, cipher, joined).equals(Buffer.concat([head, tail]))).toBe(true);
+    });
+  }
 });

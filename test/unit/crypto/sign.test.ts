@@ -204,3 +204,21 @@ describe('algorithm choice and key checks', () => {
     expect(() => computeSignature(SIGNING_AES_CMAC, Buffer.alloc(16), Buffer.alloc(63))).toThrow(RangeError);
   });
 });
+
+describe('signing a message held in two buffers (header and body, then a READ payload)', () => {
+  for (const alg of [SIGNING_HMAC_SHA256, SIGNING_AES_CMAC, SIGNING_AES_GMAC] as SigningAlgorithm[]) {
+    it(`algorithm ${alg}: the signature of the joined message`, () => {
+      const signer = new MessageSigner(alg, randomBytes(16));
+      for (const [h, t] of [[64, 1], [80, 15], [81, 4096], [100, 0]] as const) {
+        const head = randomBytes(h);
+        head.writeUInt32LE(1, 16); // SERVER_TO_REDIR, as our responses
+        const tail = randomBytes(t);
+        const whole = Buffer.concat([head, tail]);
+        signer.sign(whole);
+        signer.sign(head, true, tail);
+        expect(head.equals(whole.subarray(0, h))).toBe(true);
+        expect(signer.verify(Buffer.concat([head, tail]))).toBe(true);
+      }
+    });
+  }
+});
