@@ -3,12 +3,18 @@
  * chains, signing of responses, async finals, idle (deadtime) drop, and the socket itself. Handlers never
  * touch the socket (DESIGN habit 3); only send() writes, with cork/uncork so a frame leaves in one go.
  *
- * Frames are processed one at a time in arrival order: the sequence window, the 3.1.1 preauth chain and
- * session setup all depend on order. A request that may wait goes async (src/engine/async.ts) instead of
- * holding the queue.
+ * Frames are taken in arrival order, and everything that depends on order happens in that order and
+ * synchronously: decryption, the sequence window, header decoding, session and tree lookup, signature
+ * checks (dispatch() runs up to the handler's first await before the next frame is looked at). What
+ * comes after, the handler's file I/O, may overlap for lone requests that do not depend on order (READ,
+ * WRITE, FLUSH, QUERY_INFO, IOCTL, ECHO, one QUERY_DIRECTORY at a time) on a disk share: their responses go
+ * out as they complete (each SMB2 response stands alone). Everything else (NEGOTIATE, SESSION_SETUP,
+ * LOGOFF, trees, CREATE, CLOSE, LOCK, SET_INFO, CANCEL, CHANGE_NOTIFY, compounds, named pipes) first waits
+ * for the requests in flight to finish and holds the queue until it is done, as before. A request that
+ * may wait goes async (src/engine/async.ts) instead of holding the queue.
  */
 import type {Socket} from 'node:net';
-import {decryptMessage, DecryptError, sealMessage} from '../crypto/seal.js';
+import {decryptMessage, DecryptError, sealMessage, sealMessageParts} from '../crypto/seal.js';
 import {preauthUpdate} from '../crypto/preauth.js';
 import {Command, Dialect, HeaderFlags} from '../smb2/constants.js';
 import {decodeHeader, decodeTransformHeader, encodeHeader, sniffProtocol, type Smb2Header} from '../smb2/header.js';
@@ -29,6 +35,20 @@ import {handleSmb1Negotiate} from './handlers/negotiate.js';
 /** Frames waiting to be processed before we stop reading the socket (backpressure on a flooding client). */
 const QUEUE_HIGH = 64;
 const QUEUE_LOW = 16;
+/** The same in bytes (8 MiB WRITEs: a few frames are plenty). */
+const QUEUE_HIGH_BYTES = 64 * 1024 * 1024;
+const QUEUE_LOW_BYTES = 16 * 1024 * 1024;
+/** Requests of one connection whose handlers may run at once, and the payload bytes they may hold. */
+const MAX_INFLIGHT = 32;
+const MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
+
+/** How a frame may run (#kindOf). */
+const SERIAL = 0;
+const CONCURRENT = 1;
+/** QUERY_DIRECTORY: concurrent with I/O, but one at a time (an open's enumeration cursor is not shared). */
+const CONCURRENT_DIR = 2;
+/** WRITE offset 0xFFFFFFFFFFFFFFFF: append at the current end, which the handler reads first. */
+const APPEND_OFFSET = 0xffffffffffffffffn;
 
 export class Connection implements SessionOwner {
   readonly peer: string;
@@ -58,7 +78,16 @@ export class Connection implements SessionOwner {
 
   readonly #parser: FrameParser;
   readonly #queue: Buffer[] = [];
+  #queuedBytes = 0;
   #pumping = false;
+  /** Requests started by #handleFrame and not finished, and the payload bytes they account for. */
+  #inflight = 0;
+  #inflightBytes = 0;
+  #dirInflight = 0;
+  /** The pump waiting for #inflight / #inflightBytes to fall to these bounds (#waitInflight). */
+  #wake: (() => void) | undefined;
+  #wakeCount = 0;
+  #wakeBytes = 0;
   #paused = false;
   #idleTimer: NodeJS.Timeout | undefined;
 
@@ -115,13 +144,15 @@ export class Connection implements SessionOwner {
     if (this.closed) return;
     this.bytesIn += chunk.length;
     this.lastActivity = Date.now();
+    const before = this.#queue.length;
     try {
       this.#parser.push(chunk, this.#queue);
     } catch (e) {
       this.drop((e as Error).message);
       return;
     }
-    if (this.#queue.length >= QUEUE_HIGH && !this.#paused) {
+    for (let i = before; i < this.#queue.length; i++) this.#queuedBytes += this.#queue[i]!.length;
+    if ((this.#queue.length >= QUEUE_HIGH || this.#queuedBytes >= QUEUE_HIGH_BYTES) && !this.#paused) {
       this.#paused = true;
       this.socket.pause();
     }
@@ -129,7 +160,13 @@ export class Connection implements SessionOwner {
   }
 
   #maybeResume(): void {
-    if (this.#paused && this.#queue.length <= QUEUE_LOW && !this.socket.writableNeedDrain && !this.closed) {
+    if (
+      this.#paused &&
+      this.#queue.length <= QUEUE_LOW &&
+      this.#queuedBytes <= QUEUE_LOW_BYTES &&
+      !this.socket.writableNeedDrain &&
+      !this.closed
+    ) {
       this.#paused = false;
       this.socket.resume();
     }
@@ -140,16 +177,11 @@ export class Connection implements SessionOwner {
     try {
       while (this.#queue.length > 0 && !this.closed) {
         const frame = this.#queue.shift()!;
+        this.#queuedBytes -= frame.length;
         try {
           await this.#handleFrame(frame);
         } catch (e) {
-          if (e instanceof ConnectionError) this.drop(e.message);
-          else if (e instanceof MalformedPacket) this.drop(`malformed header: ${e.message}`);
-          else if (e instanceof DecryptError) this.drop(`decryption failed: ${e.message}`);
-          else {
-            this.server.log.error(`${this.peer}: unexpected failure: ${(e as Error)?.stack ?? String(e)}`);
-            this.drop('internal error');
-          }
+          this.#fail(e);
         }
         this.#maybeResume();
       }
@@ -158,12 +190,106 @@ export class Connection implements SessionOwner {
     }
   }
 
+  #fail(e: unknown): void {
+    if (e instanceof ConnectionError) this.drop(e.message);
+    else if (e instanceof MalformedPacket) this.drop(`malformed header: ${e.message}`);
+    else if (e instanceof DecryptError) this.drop(`decryption failed: ${e.message}`);
+    else {
+      this.server.log.error(`${this.peer}: unexpected failure: ${(e as Error)?.stack ?? String(e)}`);
+      this.drop('internal error');
+    }
+  }
+
+  /**
+   * Resolves once at most `count` requests holding at most `bytes` are in flight. Only the pump waits,
+   * and only one wait is open at a time.
+   */
+  #waitInflight(count: number, bytes: number): Promise<void> {
+    if (this.#inflight <= count && this.#inflightBytes <= bytes) return Promise.resolve();
+    this.#wakeCount = count;
+    this.#wakeBytes = bytes;
+    return new Promise((resolve) => (this.#wake = resolve));
+  }
+
+  /**
+   * One request that may overlap others: started by #handleFrame, which does not wait for it. The part of
+   * #processChain before the handler's first await runs right now, in arrival order.
+   */
+  async #runConcurrent(buf: Buffer, encSession: Session | undefined, kind: number, bytes: number): Promise<void> {
+    try {
+      await this.#processChain(buf, encSession);
+    } catch (e) {
+      this.#fail(e);
+    } finally {
+      this.#inflight--;
+      this.#inflightBytes -= bytes;
+      if (kind === CONCURRENT_DIR) this.#dirInflight--;
+      const wake = this.#wake;
+      if (wake && this.#inflight <= this.#wakeCount && this.#inflightBytes <= this.#wakeBytes) {
+        this.#wake = undefined;
+        wake();
+      }
+      this.#maybeResume();
+    }
+  }
+
+  /**
+   * Whether a (decrypted) frame may run beside others: a lone request (no compound) of a command that does
+   * not depend on order, on a valid session's disk tree. Anything unusual is SERIAL: it loses only overlap.
+   */
+  #kindOf(buf: Buffer): number {
+    if (buf.length < 64 || buf.readUInt32LE(20) !== 0) return SERIAL;
+    const command = buf.readUInt16LE(12);
+    let kind: number;
+    switch (command) {
+      case Command.WRITE:
+        // An append reads the end of file before it writes: two at once would land at the same offset.
+        if (buf.length >= 64 + 16 && buf.readBigUInt64LE(64 + 8) === APPEND_OFFSET) return SERIAL;
+        kind = CONCURRENT;
+        break;
+      case Command.READ:
+      case Command.FLUSH:
+      case Command.QUERY_INFO:
+      case Command.IOCTL:
+        kind = CONCURRENT;
+        break;
+      case Command.ECHO:
+        return CONCURRENT;
+      case Command.QUERY_DIRECTORY:
+        kind = CONCURRENT_DIR;
+        break;
+      default:
+        return SERIAL;
+    }
+    if ((buf.readUInt32LE(16) & HeaderFlags.ASYNC_COMMAND) !== 0) return SERIAL;
+    // Named pipes keep their order (a transact's WRITE then READ); so do requests dispatch() would refuse.
+    const s = this.server.registry.session(buf.readBigUInt64LE(40));
+    if (!s || s.owner !== this || s.state !== 'valid') return SERIAL;
+    const t = this.server.registry.tree(s, buf.readUInt32LE(36));
+    if (!t || t.share.ipc) return SERIAL;
+    return kind;
+  }
+
+  /**
+   * Payload bytes a concurrent request holds while in flight: its frame, or what a READ asks for. Capped
+   * at the in-flight bound, so that any request can run once nothing else is in flight.
+   */
+  #bytesOf(buf: Buffer): number {
+    let n = buf.length;
+    if (buf.readUInt16LE(12) === Command.READ && buf.length >= 64 + 8) n = Math.max(n, buf.readUInt32LE(64 + 4));
+    return n > MAX_INFLIGHT_BYTES ? MAX_INFLIGHT_BYTES : n;
+  }
+
   async #handleFrame(frame: Buffer): Promise<void> {
+    let buf: Buffer;
+    let encSession: Session | undefined;
     switch (sniffProtocol(frame)) {
       case 'smb2':
-        return this.#processChain(frame, undefined);
+        buf = frame;
+        break;
       case 'transform':
-        return this.#processChain(...this.#decrypt(frame));
+        [buf, encSession] = this.#decrypt(frame);
+        break;
       case 'smb1':
         // MS-SMB2 3.3.5.3: only an SMB1 NEGOTIATE, only as the first message, is answered (in SMB2).
         if (this.dialect !== 0) throw new ConnectionError('SMB1 message after negotiation');
@@ -173,6 +299,23 @@ export class Connection implements SessionOwner {
         // Compressed messages were never negotiated; anything else is not SMB2.
         throw new ConnectionError('message is neither SMB2 nor an SMB2 TRANSFORM');
     }
+    const kind = this.#kindOf(buf);
+    if (kind === SERIAL) {
+      // Whatever may touch session, tree or open state waits for the requests in flight, then runs alone.
+      if (this.#inflight > 0) await this.#waitInflight(0, 0);
+      if (this.closed) return;
+      return this.#processChain(buf, encSession);
+    }
+    const bytes = this.#bytesOf(buf);
+    if (kind === CONCURRENT_DIR && this.#dirInflight > 0) await this.#waitInflight(0, 0);
+    else if (this.#inflight >= MAX_INFLIGHT || this.#inflightBytes + bytes > MAX_INFLIGHT_BYTES) {
+      await this.#waitInflight(MAX_INFLIGHT - 1, MAX_INFLIGHT_BYTES - bytes);
+    }
+    if (this.closed) return;
+    this.#inflight++;
+    this.#inflightBytes += bytes;
+    if (kind === CONCURRENT_DIR) this.#dirInflight++;
+    void this.#runConcurrent(buf, encSession, kind, bytes);
   }
 
   /** 3.3.5.2.1.1: find the session, check and decrypt; every failure disconnects. */
@@ -241,7 +384,7 @@ export class Connection implements SessionOwner {
         (finals ??= []).push([ctx, result.final, op]);
         status = NtStatus.PENDING;
       } else {
-        this.#writeResponse(out, ctx, result, 0n, i === parts.length - 1 && encSession === undefined);
+        this.#writeResponse(out, ctx, result, 0n, i === parts.length - 1);
         status = result.status;
       }
       chain.status = status;
@@ -305,8 +448,9 @@ export class Connection implements SessionOwner {
     rep.encode(w, rep.value);
     const signer = pending ? undefined : this.#signerFor(ctx);
     if (rep.tail) {
-      // READ data: kept as its own buffer (no copy) unless a signature or the preauth hash covers it.
-      if (tailMayStaySeparate && !signer && ctx.hashResponseInto === undefined) out.tail = rep.tail;
+      // READ data: kept as its own buffer (no copy; signed and sealed in place beside the rest) unless the
+      // preauth hash covers it.
+      if (tailMayStaySeparate && ctx.hashResponseInto === undefined) out.tail = rep.tail;
       else w.bytes(rep.tail);
     }
     if (ctx.hashResponseInto !== undefined) this.#hashResponse(ctx, w.view(start, w.length));
@@ -380,8 +524,15 @@ export class Connection implements SessionOwner {
     if (this.closed) return;
     const s = this.socket;
     s.cork();
-    if (tail) {
-      // Unsigned, unsealed: header and body, then the payload straight from its own buffer.
+    if (tail && encSession?.encryptionKey && encSession.nonces) {
+      const parts = sealMessageParts(encSession.encryptionKey, encSession.cipherId, encSession.id, message, tail, encSession.nonces.next());
+      let n = 0;
+      for (const p of parts) n += p.length;
+      s.write(frameHeader(n));
+      for (const p of parts) s.write(p);
+      this.bytesOut += 4 + n;
+    } else if (tail) {
+      // Header and body (signed over both when signed), then the payload straight from its own buffer.
       s.write(frameHeader(message.length + tail.length));
       s.write(message);
       s.write(tail);
