@@ -215,9 +215,11 @@ export class Connection implements SessionOwner {
    * One request that may overlap others: started by #handleFrame, which does not wait for it. The part of
    * #processChain before the handler's first await runs right now, in arrival order.
    */
-  async #runConcurrent(buf: Buffer, encSession: Session | undefined, kind: number, bytes: number): Promise<void> {
+  async #runConcurrent(buf: Buffer, encSession: Session | undefined, kind: number, bytes: number, recycle: Buffer | undefined): Promise<void> {
     try {
       await this.#processChain(buf, encSession);
+      // A WRITE keeps no reference to its frame once answered (it never goes async): the parser may reuse it.
+      if (recycle) this.#parser.release(recycle);
     } catch (e) {
       this.#fail(e);
     } finally {
@@ -289,6 +291,7 @@ export class Connection implements SessionOwner {
         break;
       case 'transform':
         [buf, encSession] = this.#decrypt(frame);
+        this.#parser.release(frame); // the plaintext is a buffer of its own
         break;
       case 'smb1':
         // MS-SMB2 3.3.5.3: only an SMB1 NEGOTIATE, only as the first message, is answered (in SMB2).
@@ -315,7 +318,8 @@ export class Connection implements SessionOwner {
     this.#inflight++;
     this.#inflightBytes += bytes;
     if (kind === CONCURRENT_DIR) this.#dirInflight++;
-    void this.#runConcurrent(buf, encSession, kind, bytes);
+    const recycle = buf === frame && buf.readUInt16LE(12) === Command.WRITE ? frame : undefined;
+    void this.#runConcurrent(buf, encSession, kind, bytes, recycle);
   }
 
   /** 3.3.5.2.1.1: find the session, check and decrypt; every failure disconnects. */

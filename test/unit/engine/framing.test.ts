@@ -49,4 +49,33 @@ describe('FrameParser', () => {
     expect([...frameHeader(0x123456)]).toEqual([0, 0x12, 0x34, 0x56]);
     expect(() => frameHeader(0x1000000)).toThrow(RangeError);
   });
+  it('reuses the buffer of a released large frame, once, and never one it did not assemble', () => {
+    const p = new FrameParser(3 * 1024 * 1024);
+    const big = (fill: number): Buffer[] => {
+      const f = frame(Buffer.alloc(2 * 1024 * 1024, fill));
+      return [f.subarray(0, 70000), f.subarray(70000)];
+    };
+    const [a1, a2] = big(1);
+    p.push(a1);
+    const [fa] = p.push(a2);
+    expect(fa!.every((b) => b === 1)).toBe(true);
+    p.release(fa!);
+    p.release(fa!); // twice: still one entry
+    const [b1, b2] = big(2);
+    p.push(b1);
+    const [fb] = p.push(b2);
+    expect(fb!.buffer).toBe(fa!.buffer);
+    expect(fb!.every((b) => b === 2)).toBe(true);
+    const [c1, c2] = big(3);
+    p.push(c1);
+    const [fc] = p.push(c2);
+    expect(fc!.buffer).not.toBe(fb!.buffer); // fb is not released: a fresh buffer
+    // A frame that lay inside one chunk (a view of the socket's buffer) is not the parser's to reuse.
+    const one = p.push(frame(Buffer.alloc(1024 * 1024 + 1, 4)));
+    p.release(one[0]!);
+    const [d1, d2] = big(5);
+    p.push(d1);
+    const [fd] = p.push(d2);
+    expect(fd!.buffer).not.toBe(one[0]!.buffer);
+  });
 });
