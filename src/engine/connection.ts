@@ -42,6 +42,10 @@ const QUEUE_LOW_BYTES = 16 * 1024 * 1024;
 const MAX_INFLIGHT = 32;
 const MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
 
+/** READ payloads at least this long come from a small per-connection pool (readBuffer()). */
+const POOLED_READ_MIN = 1024 * 1024;
+const READ_POOL_SIZE = 3;
+
 /** How a frame may run (#kindOf). */
 const SERIAL = 0;
 const CONCURRENT = 1;
@@ -88,6 +92,15 @@ export class Connection implements SessionOwner {
   #wake: (() => void) | undefined;
   #wakeCount = 0;
   #wakeBytes = 0;
+  /** Reusable READ payload buffers (maxReadSize bytes), every one handed out, and those the socket holds. */
+  readonly #readPool: Buffer[] = [];
+  readonly #pooled = new WeakSet<ArrayBufferLike>();
+  readonly #tailsWriting: Buffer[] = [];
+  /** The socket is done with the oldest pooled payload (write callbacks come in write order). */
+  readonly #tailWritten = (): void => {
+    const t = this.#tailsWriting.shift();
+    if (t) this.#recycleRead(t);
+  };
   #paused = false;
   #idleTimer: NodeJS.Timeout | undefined;
 
@@ -127,6 +140,28 @@ export class Connection implements SessionOwner {
     this.server.log.debug('conn', `${this.peer}: dropping connection: ${reason}`);
     this.closed = true;
     this.socket.destroy();
+  }
+
+  /**
+   * A buffer for `n` bytes of READ payload, to be sent as Reply.tail. Large ones come from a small pool
+   * and go back to it once the socket has written them (or right after sealing, which copies them), so
+   * a stream of 8 MiB READs does not keep the garbage collector busy. Contents are not zeroed.
+   */
+  readBuffer(n: number): Buffer {
+    if (n < POOLED_READ_MIN || n > this.maxReadSize) return Buffer.allocUnsafe(n);
+    let b = this.#readPool.pop();
+    if (!b || b.length < n) {
+      b = Buffer.allocUnsafe(this.maxReadSize);
+      this.#pooled.add(b.buffer);
+    }
+    return b.subarray(0, n);
+  }
+
+  #recycleRead(t: Buffer): void {
+    const ab = t.buffer;
+    if (!this.#pooled.has(ab) || this.#readPool.length >= READ_POOL_SIZE) return;
+    for (const b of this.#readPool) if (b.buffer === ab) return;
+    this.#readPool.push(Buffer.from(ab, 0, ab.byteLength));
   }
 
   forget(s: Session): void {
@@ -535,11 +570,15 @@ export class Connection implements SessionOwner {
       s.write(frameHeader(n));
       for (const p of parts) s.write(p);
       this.bytesOut += 4 + n;
+      this.#recycleRead(tail); // sealing copied it
     } else if (tail) {
       // Header and body (signed over both when signed), then the payload straight from its own buffer.
       s.write(frameHeader(message.length + tail.length));
       s.write(message);
-      s.write(tail);
+      if (this.#pooled.has(tail.buffer)) {
+        this.#tailsWriting.push(tail);
+        s.write(tail, this.#tailWritten);
+      } else s.write(tail);
       this.bytesOut += 4 + message.length + tail.length;
     } else if (encSession?.encryptionKey && encSession.nonces) {
       const [th, ct] = sealMessage(encSession.encryptionKey, encSession.cipherId, encSession.id, message, encSession.nonces.next());

@@ -102,4 +102,33 @@ describe('pipelined requests on one connection', () => {
       }
     });
   }
+  for (const [label, v] of variants) {
+    it(`${label}: 2 MiB WRITEs and READs in flight, three rounds (pooled frame and payload buffers reused)`, async () => {
+      const c = await RawClient.connect({port: server.port});
+      try {
+        await c.setup({user: USER, password: PASS, share: 'share', sign: v.sign, encrypt: v.encrypt, negotiate: {dialects: [Dialect.SMB3_1_1], ciphers: v.ciphers}});
+        const fid = await open(c, `big-${label.replace(/\W+/g, '-')}.bin`, {createDisposition: 5});
+        const BIG = 2 * 1024 * 1024;
+        const charge = BIG / 65536;
+        for (let round = 0; round < 3; round++) {
+          const data = randomBytes(BIG * 3);
+          const writes = [0, 1, 2].map((i) => c.send(Command.WRITE, writeBody(fid, BigInt(i * BIG), data.subarray(i * BIG, (i + 1) * BIG)), {creditCharge: charge}));
+          const w = await collect(c, writes);
+          for (const id of writes) expect(w.byId.get(id)!.status).toBe(NtStatus.SUCCESS);
+          const reads = [2, 0, 1].map((i) => c.send(Command.READ, readBody(fid, BigInt(i * BIG), BIG), {creditCharge: charge}));
+          const r = await collect(c, reads);
+          [2, 0, 1].forEach((i, k) => {
+            const m = r.byId.get(reads[k]!)!;
+            expect(m.status).toBe(NtStatus.SUCCESS);
+            if (v.sign) expect(m.signatureOk).toBe(true);
+            const got = Buffer.from(decodeReadResponse(bodyReader(m)).data);
+            expect(got.equals(data.subarray(i * BIG, (i + 1) * BIG)), `round ${round} READ ${i}`).toBe(true);
+          });
+        }
+        expect((await c.request(Command.CLOSE, closeBody(fid))).status).toBe(NtStatus.SUCCESS);
+      } finally {
+        await c.close();
+      }
+    });
+  }
 });

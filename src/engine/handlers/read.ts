@@ -39,7 +39,7 @@ export async function handleRead(ctx: RequestContext, body: Reader): Promise<Han
   let data: Buffer;
   if (req.length === 0) data = Buffer.alloc(0);
   else {
-    const buf = Buffer.allocUnsafe(req.length);
+    const buf = ctx.conn.readBuffer(req.length);
     let n: number;
     try {
       if (o.stream) {
