@@ -281,7 +281,9 @@ export class Connection implements SessionOwner {
     switch (command) {
       case Command.WRITE:
         // An append reads the end of file before it writes: two at once would land at the same offset.
-        if (buf.length >= 64 + 16 && buf.readBigUInt64LE(64 + 8) === APPEND_OFFSET) return SERIAL;
+        if (buf.length < 64 + 32 || buf.readBigUInt64LE(64 + 8) === APPEND_OFFSET) return SERIAL;
+        // A named stream is rewritten whole (read, change, store its xattr): two at once would lose one.
+        if (this.server.registry.open(buf.readBigUInt64LE(64 + 24))?.stream) return SERIAL;
         kind = CONCURRENT;
         break;
       case Command.READ:
