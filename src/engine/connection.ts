@@ -31,6 +31,7 @@ import {ConnectionError} from './errors.js';
 import {frameCap} from './settings.js';
 import {FrameParser, frameHeader} from './framing.js';
 import {handleSmb1Negotiate} from './handlers/negotiate.js';
+import {CONCURRENT, CONCURRENT_DIR, MAX_INFLIGHT, MAX_INFLIGHT_BYTES, requestBytes, requestKind, SERIAL} from './scheduling.js';
 
 /** Frames waiting to be processed before we stop reading the socket (backpressure on a flooding client). */
 const QUEUE_HIGH = 64;
@@ -38,21 +39,11 @@ const QUEUE_LOW = 16;
 /** The same in bytes (8 MiB WRITEs: a few frames are plenty). */
 const QUEUE_HIGH_BYTES = 64 * 1024 * 1024;
 const QUEUE_LOW_BYTES = 16 * 1024 * 1024;
-/** Requests of one connection whose handlers may run at once, and the payload bytes they may hold. */
-const MAX_INFLIGHT = 32;
-const MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
 
 /** READ payloads at least this long come from a small per-connection pool (readBuffer()). */
 const POOLED_READ_MIN = 1024 * 1024;
 const READ_POOL_SIZE = 3;
 
-/** How a frame may run (#kindOf). */
-const SERIAL = 0;
-const CONCURRENT = 1;
-/** QUERY_DIRECTORY: concurrent with I/O, but one at a time (an open's enumeration cursor is not shared). */
-const CONCURRENT_DIR = 2;
-/** WRITE offset 0xFFFFFFFFFFFFFFFF: append at the current end, which the handler reads first. */
-const APPEND_OFFSET = 0xffffffffffffffffn;
 
 export class Connection implements SessionOwner {
   readonly peer: string;
@@ -270,55 +261,6 @@ export class Connection implements SessionOwner {
     }
   }
 
-  /**
-   * Whether a (decrypted) frame may run beside others: a lone request (no compound) of a command that does
-   * not depend on order, on a valid session's disk tree. Anything unusual is SERIAL: it loses only overlap.
-   */
-  #kindOf(buf: Buffer): number {
-    if (buf.length < 64 || buf.readUInt32LE(20) !== 0) return SERIAL;
-    const command = buf.readUInt16LE(12);
-    let kind: number;
-    switch (command) {
-      case Command.WRITE:
-        // An append reads the end of file before it writes: two at once would land at the same offset.
-        if (buf.length < 64 + 32 || buf.readBigUInt64LE(64 + 8) === APPEND_OFFSET) return SERIAL;
-        // A named stream is rewritten whole (read, change, store its xattr): two at once would lose one.
-        if (this.server.registry.open(buf.readBigUInt64LE(64 + 24))?.stream) return SERIAL;
-        kind = CONCURRENT;
-        break;
-      case Command.READ:
-      case Command.FLUSH:
-      case Command.QUERY_INFO:
-      case Command.IOCTL:
-        kind = CONCURRENT;
-        break;
-      case Command.ECHO:
-        return CONCURRENT;
-      case Command.QUERY_DIRECTORY:
-        kind = CONCURRENT_DIR;
-        break;
-      default:
-        return SERIAL;
-    }
-    if ((buf.readUInt32LE(16) & HeaderFlags.ASYNC_COMMAND) !== 0) return SERIAL;
-    // Named pipes keep their order (a transact's WRITE then READ); so do requests dispatch() would refuse.
-    const s = this.server.registry.session(buf.readBigUInt64LE(40));
-    if (!s || s.owner !== this || s.state !== 'valid') return SERIAL;
-    const t = this.server.registry.tree(s, buf.readUInt32LE(36));
-    if (!t || t.share.ipc) return SERIAL;
-    return kind;
-  }
-
-  /**
-   * Payload bytes a concurrent request holds while in flight: its frame, or what a READ asks for. Capped
-   * at the in-flight bound, so that any request can run once nothing else is in flight.
-   */
-  #bytesOf(buf: Buffer): number {
-    let n = buf.length;
-    if (buf.readUInt16LE(12) === Command.READ && buf.length >= 64 + 8) n = Math.max(n, buf.readUInt32LE(64 + 4));
-    return n > MAX_INFLIGHT_BYTES ? MAX_INFLIGHT_BYTES : n;
-  }
-
   async #handleFrame(frame: Buffer): Promise<void> {
     let buf: Buffer;
     let encSession: Session | undefined;
@@ -339,14 +281,14 @@ export class Connection implements SessionOwner {
         // Compressed messages were never negotiated; anything else is not SMB2.
         throw new ConnectionError('message is neither SMB2 nor an SMB2 TRANSFORM');
     }
-    const kind = this.#kindOf(buf);
+    const kind = requestKind(this, buf);
     if (kind === SERIAL) {
       // Whatever may touch session, tree or open state waits for the requests in flight, then runs alone.
       if (this.#inflight > 0) await this.#waitInflight(0, 0);
       if (this.closed) return;
       return this.#processChain(buf, encSession);
     }
-    const bytes = this.#bytesOf(buf);
+    const bytes = requestBytes(buf);
     if (kind === CONCURRENT_DIR && this.#dirInflight > 0) await this.#waitInflight(0, 0);
     else if (this.#inflight >= MAX_INFLIGHT || this.#inflightBytes + bytes > MAX_INFLIGHT_BYTES) {
       await this.#waitInflight(MAX_INFLIGHT - 1, MAX_INFLIGHT_BYTES - bytes);
