@@ -7,6 +7,8 @@
  * SessionId, TreeId and the 0xFFFF... FileId from the chain state the previous request left (3.3.5.2.7.2).
  */
 import {SMB2_HEADER_SIZE} from '../smb2/constants.js';
+import {isRelatedFileId, type FileId} from '../smb2/messages/common.js';
+import {NtStatus, NtStatusError} from '../smb2/ntstatus.js';
 import {Writer} from '../wire/writer.js';
 import {ConnectionError} from './errors.js';
 
@@ -60,6 +62,23 @@ export function newChainState(): ChainState {
 }
 
 /** Anything that signs one message in place (MessageSigner). */
+/**
+ * The FileId a request means: its own, or for a related request's 0xFFFF... FileId the one the previous
+ * request of the chain used (3.3.5.2.7.2). Without one to inherit: INVALID_PARAMETER in a related chain,
+ * else FILE_CLOSED.
+ */
+export function chainFileId(chain: ChainState, related: boolean, id: FileId): {volatile: bigint; persistent: bigint} {
+  if (!isRelatedFileId(id)) return {volatile: id.volatile, persistent: id.persistent};
+  if (!related || chain.fileVolatile === undefined) throw new NtStatusError(related ? NtStatus.INVALID_PARAMETER : NtStatus.FILE_CLOSED, 'no FileId to inherit');
+  return {volatile: chain.fileVolatile, persistent: chain.filePersistent!};
+}
+
+/** Later related requests of the chain inherit this FileId. */
+export function rememberFileId(chain: ChainState, volatile: bigint, persistent: bigint): void {
+  chain.fileVolatile = volatile;
+  chain.filePersistent = persistent;
+}
+
 export interface InPlaceSigner {
   sign(message: Uint8Array, setSignedFlag?: boolean, tail?: Uint8Array): void;
 }

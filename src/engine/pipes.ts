@@ -8,11 +8,12 @@
  * client is never left without an answer it can end. A non-blocking open (FilePipeInformation
  * CompletionMode = FILE_PIPE_COMPLETE_OPERATION) gets STATUS_PIPE_EMPTY at once instead.
  */
-import {isRelatedFileId, type FileId} from '../smb2/messages/common.js';
+import type {FileId} from '../smb2/messages/common.js';
 import {NtStatus, NtStatusError} from '../smb2/ntstatus.js';
 import type {PipeOpen, PipeWaiter} from '../state/pipe-open.js';
 import type {IpcServices} from '../ipc/types.js';
 import {Waiter} from './async.js';
+import {chainFileId, rememberFileId} from './compound.js';
 import {errorReply, type HandlerResult, type Reply, type RequestContext} from './context.js';
 
 /** MS-FSCC 2.4.37 ReadMode / CompletionMode values. */
@@ -20,20 +21,11 @@ export const PipeMode = Object.freeze({BYTE_STREAM: 0, MESSAGE: 1, QUEUE_OPERATI
 
 /** The pipe open a request names; a related request's 0xFFFF... FileId is the one the previous request used. */
 export function resolvePipe(ctx: RequestContext, id: FileId): PipeOpen {
-  let volatile = id.volatile;
-  let persistent = id.persistent;
-  if (isRelatedFileId(id)) {
-    if (!ctx.related || ctx.chain.fileVolatile === undefined) {
-      throw new NtStatusError(ctx.related ? NtStatus.INVALID_PARAMETER : NtStatus.FILE_CLOSED, 'no FileId to inherit');
-    }
-    volatile = ctx.chain.fileVolatile;
-    persistent = ctx.chain.filePersistent!;
-  }
+  const {volatile, persistent} = chainFileId(ctx.chain, ctx.related, id);
   const p = ctx.server.registry.pipe(volatile);
   // 3.3.5.12 and the other file commands: no open, or a Persistent part that differs, is STATUS_FILE_CLOSED.
   if (!p || !p.alive || p.tree !== ctx.tree || p.wireId !== persistent) throw new NtStatusError(NtStatus.FILE_CLOSED, 'unknown pipe FileId');
-  ctx.chain.fileVolatile = volatile;
-  ctx.chain.filePersistent = persistent;
+  rememberFileId(ctx.chain, volatile, persistent);
   return p;
 }
 

@@ -3,31 +3,23 @@
  * 0xFFFFFFFFFFFFFFFF FileId, 3.3.5.2.7.2), access mask mapping, and the attributes of an open.
  */
 import {Access} from '../../smb2/constants.js';
-import {isRelatedFileId, type FileId} from '../../smb2/messages/common.js';
+import type {FileId} from '../../smb2/messages/common.js';
 import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
 import type {Open} from '../../state/open.js';
 import {fsError} from '../../vfs/errors.js';
 import type {FileMeta} from '../../vfs/meta.js';
 import {readStream, streamStat} from '../../vfs/streams.js';
+import {chainFileId, rememberFileId} from '../compound.js';
 import type {RequestContext} from '../context.js';
 
 /** The Open a request names; a related request's 0xFFFF... FileId is the one the previous request used. */
 export function resolveOpen(ctx: RequestContext, id: FileId): Open {
-  let volatile = id.volatile;
-  let persistent = id.persistent;
-  if (isRelatedFileId(id)) {
-    if (!ctx.related || ctx.chain.fileVolatile === undefined) {
-      throw new NtStatusError(ctx.related ? NtStatus.INVALID_PARAMETER : NtStatus.FILE_CLOSED, 'no FileId to inherit');
-    }
-    volatile = ctx.chain.fileVolatile;
-    persistent = ctx.chain.filePersistent!;
-  }
+  const {volatile, persistent} = chainFileId(ctx.chain, ctx.related, id);
   const o = ctx.server.registry.open(volatile);
   if (!o || !o.alive || o.tree !== ctx.tree || BigInt(o.id) !== persistent) {
     throw new NtStatusError(NtStatus.FILE_CLOSED, 'unknown FileId');
   }
-  ctx.chain.fileVolatile = volatile;
-  ctx.chain.filePersistent = persistent;
+  rememberFileId(ctx.chain, volatile, persistent);
   return o;
 }
 
