@@ -16,6 +16,7 @@
 import {close as fsClose} from 'node:fs';
 import {existsSync} from 'node:fs';
 import {createRequire} from 'node:module';
+import {constants as osConstants} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -51,7 +52,7 @@ const OP = {
   STAT: 10, READDIR: 11, CHMOD: 12, CHOWN: 13, UTIMENS: 14, TRUNCATE: 15, GETXATTR: 16, SETXATTR: 17,
   REMOVEXATTR: 18, LISTXATTR: 19, STATFS: 20, FSTAT: 21, FCHMOD: 22, FCHOWN: 23, FUTIMENS: 24,
   FTRUNCATE: 25, FGETXATTR: 26, FSETXATTR: 27, FREMOVEXATTR: 28, FLISTXATTR: 29, READDIRFD: 30,
-  FSTATFS: 31, PROBE: 32,
+  FSTATFS: 31, PROBE: 32, DIRXATTRS: 33, LOOKUP: 34,
 } as const;
 
 const RQ_FOLLOW = 0x1;
@@ -60,6 +61,7 @@ const RQ_WITH_STAT = 0x4;
 const RQ_REWIND = 0x8;
 const RQ_AS_ROOT = 0x10;
 const RQ_SPECIAL = 0x20;
+const RQ_PARENT_STAT = 0x40;
 const RENAME_NOREPLACE = 1;
 const RENAME_EXCHANGE = 2;
 const XATTR_CREATE = 1;
@@ -197,6 +199,33 @@ export async function openStat(root: RootHandle, relPath: string, flags: number,
   const [fd, st] = (await call(OP.OPEN, rootFd(root), identity, relPath, null, oflags(root, options) | RQ_WITH_STAT,
     flags, mode)) as [number, Float64Array];
   return {fd, stat: Statx.from(st)};
+}
+
+/**
+ * Creates a regular file (flags must hold O_CREAT | O_EXCL) and statx's it, in one request; the parent
+ * directory is resolved first and its statx taken just before and just after the create (null where that
+ * failed), so a cache of the directory's names can tell whether anything but this create changed it.
+ */
+export async function createStat(root: RootHandle, relPath: string, flags: number, mode: number, identity: Identity,
+  options?: OpenOptions): Promise<{fd: number; stat: Statx; parentBefore: Statx | null; parentAfter: Statx | null}> {
+  const [fd, st] = (await call(OP.OPEN, rootFd(root), identity, relPath, null,
+    oflags(root, options) | RQ_WITH_STAT | RQ_PARENT_STAT, flags, mode)) as [number, Float64Array];
+  return {fd, stat: Statx.from(st), parentBefore: statOrNull(st, STAT_FIELDS), parentAfter: statOrNull(st, 2 * STAT_FIELDS)};
+}
+
+function statOrNull(a: Float64Array, o: number): Statx | null {
+  return a.length >= o + STAT_FIELDS && a[o + 19]! >= 0 ? Statx.from(a, o) : null;
+}
+
+/**
+ * stat (as stat()) of `relPath`; when it does not exist (ENOENT), `stat` is null and `parent` is the stat of
+ * `parentRel` taken in the same request (null if that failed too). Other errors reject as stat() does.
+ */
+export async function statOrParent(root: RootHandle, relPath: string, parentRel: string | null, identity: Identity,
+  options?: ObjectOptions): Promise<{stat: Statx | null; parent: Statx | null}> {
+  const a = (await call(OP.LOOKUP, rootFd(root), identity, relPath, parentRel, rflags(root, options))) as Float64Array;
+  const stat = statOrNull(a, 0);
+  return {stat, parent: stat ? null : statOrNull(a, STAT_FIELDS)};
 }
 
 export async function mkdir(root: RootHandle, relPath: string, mode: number, identity: Identity, options?: ResolveOptions): Promise<void> {
@@ -387,6 +416,52 @@ export async function fsetxattr(fd: number, name: string, value: Uint8Array, ide
 
 export async function removexattr(root: RootHandle, relPath: string, name: string, identity: Identity, options?: ObjectOptions): Promise<void> {
   await call(OP.REMOVEXATTR, rootFd(root), identity, relPath, name, rflags(root, options));
+}
+
+/** fsetxattr, then the fd's statx after the change, in one request. */
+export async function fsetxattrStat(fd: number, name: string, value: Uint8Array, identity: Identity,
+  options?: SetXattrOptions): Promise<Statx> {
+  return Statx.from((await call(OP.FSETXATTR, fd, identity, null, name, RQ_WITH_STAT, xflags(options), 0, 0, 0, value)) as Float64Array);
+}
+
+let errnoNames: Map<number, string> | undefined;
+
+/** 'ENOENT' for 2...: the code an Error from this module would carry. */
+function errnoCode(n: number): string {
+  if (!errnoNames) {
+    errnoNames = new Map();
+    for (const [k, v] of Object.entries(osConstants.errno)) if (!errnoNames.has(v)) errnoNames.set(v, k);
+    errnoNames.set(osConstants.errno.EOPNOTSUPP, 'EOPNOTSUPP');
+  }
+  return errnoNames.get(n) ?? 'EUNKNOWN';
+}
+
+/**
+ * One xattr of many entries of the directory `dirPath` (beneath the root), in one request: for each name (one
+ * component, looked up in that directory, a symlink not followed) its value, or the error code ('ENODATA'
+ * when the entry has none, 'ENOENT' when it is gone...). Rejects when the directory itself cannot be reached.
+ */
+export async function dirXattrs(root: RootHandle, dirPath: string, entryNames: readonly string[], name: string,
+  identity: Identity, options?: ResolveOptions): Promise<(Buffer | string)[]> {
+  if (entryNames.length === 0) return [];
+  for (const n of entryNames) if (n.includes('\0')) fail('EINVAL', 'invalid argument (NUL in a name)', 'getxattr', n);
+  const packed = Buffer.from(entryNames.join('\0') + '\0', 'utf8');
+  const b = (await call(OP.DIRXATTRS, rootFd(root), identity, dirPath, name, rflags(root, options), 0, 0, 0, 0, packed)) as Buffer;
+  const out: (Buffer | string)[] = new Array(entryNames.length);
+  let at = 0;
+  for (let i = 0; i < entryNames.length; i++) {
+    if (at + 4 > b.length) fail('EIO', 'short answer from the addon', 'getxattr');
+    const n = b.readInt32LE(at);
+    at += 4;
+    if (n < 0) {
+      out[i] = errnoCode(-n);
+      continue;
+    }
+    if (at + n > b.length) fail('EIO', 'short answer from the addon', 'getxattr');
+    out[i] = b.subarray(at, at + n);
+    at += n;
+  }
+  return out;
 }
 
 export async function fremovexattr(fd: number, name: string, identity: Identity): Promise<void> {

@@ -92,9 +92,9 @@ static napi_value make_result(napi_env env, struct idops_req *r) {
     case RES_STAT:
     case RES_STATFS:
     case RES_PROBE:
-      return f64_array(env, r->stat, IDOPS_STAT_FIELDS);
+      return f64_array(env, r->stat, IDOPS_STAT_FIELDS * (size_t)(r->nstat > 1 ? r->nstat : 1));
     case RES_OPENSTAT: {
-      napi_value out, fd, st = f64_array(env, r->stat, IDOPS_STAT_FIELDS);
+      napi_value out, fd, st = f64_array(env, r->stat, IDOPS_STAT_FIELDS * (size_t)(r->nstat > 1 ? r->nstat : 1));
       if (!st) return NULL;
       CHECK(napi_create_int64(env, r->ival, &fd));
       CHECK(napi_create_array_with_length(env, 2, &out));

@@ -55,6 +55,8 @@ enum idops_op {
   OP_READDIRFD,
   OP_FSTATFS,
   OP_PROBE, /* reports the worker thread's credentials while switched (tests) */
+  OP_DIRXATTRS, /* one xattr of many entries of a directory (listings) */
+  OP_LOOKUP,    /* stat a path; when it is missing, stat its parent in the same request */
   OP__COUNT
 };
 
@@ -65,6 +67,7 @@ enum idops_op {
 #define RQ_REWIND 0x8      /* readdirFd: start from the beginning */
 #define RQ_AS_ROOT 0x10    /* openRoot only: no identity (the daemon's own lookup) */
 #define RQ_SPECIAL 0x20    /* open: also hand out FIFOs, sockets and device nodes */
+#define RQ_PARENT_STAT 0x40 /* open with O_CREAT|O_EXCL: statx the parent just before and after the create */
 
 enum idops_result {
   RES_NONE = 0,
@@ -107,7 +110,8 @@ struct idops_req {
   const char *syscall;
   int res_type;
   int64_t ival;
-  double stat[IDOPS_STAT_FIELDS];
+  int nstat;          /* stats in `stat` for RES_STAT / RES_OPENSTAT (0 means 1) */
+  double stat[IDOPS_STAT_FIELDS * 3];
   char *buf;
   size_t buf_len;
   struct idops_dir dir;
@@ -133,6 +137,7 @@ int idops_getxattr_fd(struct idops_req *r, int fd);
 int idops_setxattr_fd(struct idops_req *r, int fd);
 int idops_removexattr_fd(struct idops_req *r, int fd);
 int idops_listxattr_fd(struct idops_req *r, int fd);
+int idops_dir_xattrs(struct idops_req *r, int dfd);
 
 /* pool.c: worker threads and the request queue. */
 struct idops_pool;

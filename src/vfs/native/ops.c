@@ -214,6 +214,17 @@ static void probe(struct idops_req *r) {
   r->res_type = RES_PROBE;
 }
 
+/* A parent's statx for the directory-name cache; a failure is marked (-errno in the mask slot), not fatal. */
+static void parent_stat(int pfd, double *out) {
+  struct statx s;
+  if (statx(pfd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_WANT, &s) == 0) {
+    idops_pack_stat(out, &s);
+  } else {
+    memset(out, 0, sizeof(double) * IDOPS_STAT_FIELDS);
+    out[19] = -(double)errno;
+  }
+}
+
 /*
  * open() for a client. O_NONBLOCK is added for the open itself: a FIFO in the
  * share must not park a worker thread until a writer shows up, and a file
@@ -221,13 +232,33 @@ static void probe(struct idops_req *r) {
  * once instead of holding the thread for the whole lease-break time. Only
  * regular files and directories are handed out (unless RQ_SPECIAL), without
  * O_NONBLOCK unless the caller asked for it.
+ *
+ * RQ_PARENT_STAT (a create, O_CREAT|O_EXCL, with RQ_WITH_STAT): the parent is
+ * resolved first (beneath the root, as for mkdir), the new name is created in
+ * it, and the parent's statx just before and just after the create follow the
+ * new file's: the engine keeps its cached name list of that directory valid
+ * across its own create only when nothing else changed the directory before.
  */
 static void open_file(struct idops_req *r) {
   int oflags = (int)r->n[0];
   if (r->flags & RQ_NOFOLLOW_LAST) oflags |= O_NOFOLLOW;
   int is_path = (oflags & O_PATH) != 0;
-  int f = resolve_at(r, r->fd, r->path, is_path ? oflags : oflags | O_NONBLOCK, (mode_t)r->n[1]);
-  if (f < 0) return;
+  int dirfd = r->fd, pfd = -1;
+  const char *path = r->path;
+  char base[NAME_MAX + 1];
+  if (r->flags & RQ_PARENT_STAT) {
+    if ((oflags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL) || is_path || !(r->flags & RQ_WITH_STAT)) {
+      r->err = EINVAL;
+      r->syscall = "open";
+      return;
+    }
+    if ((pfd = resolve_parent(r, r->path, base)) < 0) return;
+    parent_stat(pfd, r->stat + IDOPS_STAT_FIELDS);
+    dirfd = pfd;
+    path = base;
+  }
+  int f = resolve_at(r, dirfd, path, is_path ? oflags : oflags | O_NONBLOCK, (mode_t)r->n[1]);
+  if (f < 0) goto out;
   mode_t type;
   if (r->flags & RQ_WITH_STAT) {
     /* CREATE always wants the attributes: one request, one identity switch. */
@@ -250,11 +281,52 @@ static void open_file(struct idops_req *r) {
     idops_fail(r, "fcntl");
     goto fail;
   }
+  if (pfd >= 0) {
+    parent_stat(pfd, r->stat + 2 * IDOPS_STAT_FIELDS);
+    r->nstat = 3;
+  }
   r->ival = f;
   r->res_type = (r->flags & RQ_WITH_STAT) ? RES_OPENSTAT : RES_INT;
-  return;
+  goto out;
 fail:
   close(f);
+out:
+  if (pfd >= 0) close(pfd);
+}
+
+/*
+ * A path's statx (as OP_STAT); when it does not exist (ENOENT), the statx of
+ * `path2`, its parent, in the same request (marked -errno in the mask slot if
+ * that fails too). Any other error fails the request as OP_STAT would.
+ */
+static void lookup(struct idops_req *r) {
+  int fd = resolve_obj(r, r->path);
+  if (fd >= 0) {
+    if (stat_fd(r, fd, "", AT_EMPTY_PATH, r->stat) == 0) {
+      r->stat[IDOPS_STAT_FIELDS + 19] = -(double)ENODATA; /* no parent stat: not asked for */
+      r->nstat = 2;
+      r->res_type = RES_STAT;
+    }
+    close(fd);
+    return;
+  }
+  if (r->err != ENOENT || !r->path2) return;
+  r->err = 0;
+  r->syscall = NULL;
+  memset(r->stat, 0, sizeof(double) * IDOPS_STAT_FIELDS);
+  r->stat[19] = -(double)ENOENT;
+  int pfd = resolve_obj(r, r->path2);
+  if (pfd >= 0) {
+    parent_stat(pfd, r->stat + IDOPS_STAT_FIELDS);
+    close(pfd);
+  } else {
+    memset(r->stat + IDOPS_STAT_FIELDS, 0, sizeof(double) * IDOPS_STAT_FIELDS);
+    r->stat[IDOPS_STAT_FIELDS + 19] = -(double)r->err;
+    r->err = 0;
+    r->syscall = NULL;
+  }
+  r->nstat = 2;
+  r->res_type = RES_STAT;
 }
 
 /* truncate(2) through the O_PATH fd: no open(), so a device node or FIFO is never opened for it. */
@@ -382,8 +454,10 @@ static void run(struct idops_req *r) {
     case OP_SETXATTR:
       if ((fd = resolve_obj(r, r->path)) >= 0) idops_setxattr_fd(r, fd);
       break;
-    case OP_FSETXATTR:
-      idops_setxattr_fd(r, r->fd);
+    case OP_FSETXATTR: /* with RQ_WITH_STAT: the fd's statx after the change (CREATE's attributes) */
+      if (idops_setxattr_fd(r, r->fd) == 0 && (r->flags & RQ_WITH_STAT) &&
+          stat_fd(r, r->fd, "", AT_EMPTY_PATH, r->stat) == 0)
+        r->res_type = RES_STAT;
       break;
     case OP_REMOVEXATTR:
       if ((fd = resolve_obj(r, r->path)) >= 0) idops_removexattr_fd(r, fd);
@@ -405,6 +479,12 @@ static void run(struct idops_req *r) {
       break;
     case OP_PROBE:
       probe(r);
+      break;
+    case OP_DIRXATTRS: /* path = the directory, path2 = the attribute, data = the entry names */
+      if ((fd = resolve_at(r, r->fd, r->path, O_PATH | O_DIRECTORY, 0)) >= 0) idops_dir_xattrs(r, fd);
+      break;
+    case OP_LOOKUP:
+      lookup(r);
       break;
     default:
       r->err = ENOSYS;

@@ -6,6 +6,7 @@
 #include "idops.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/xattr.h>
@@ -111,6 +112,77 @@ int idops_listxattr_fd(struct idops_req *r, int fd) {
   }
   r->buf = all;
   r->buf_len = out;
+  r->res_type = RES_BUFFER;
+  return 0;
+}
+
+/*
+ * One attribute (r->path2) of many entries of one directory (`dfd`, any fd of
+ * it, O_PATH too): what a listing needs, in one request instead of one per
+ * entry. r->data holds the entry names, each NUL-terminated. A name must be a
+ * single component (no '/', not empty, `.` or `..`: EINVAL for that entry);
+ * it is looked up in that directory and a symlink is not followed (the
+ * listing handles symlinks itself). Result, per name in order: a 32-bit
+ * little-endian value length, or -errno for that entry, then the value.
+ */
+#define DIRX_VALUE_MAX 65536 /* XATTR_SIZE_MAX: no value is larger */
+
+static int dirx_put(char **out, size_t *len, size_t *cap, int32_t res, const char *val, size_t n) {
+  if (*len + 4 + n > *cap) {
+    size_t c = *cap ? *cap : 4096;
+    while (c < *len + 4 + n) c *= 2;
+    char *p = realloc(*out, c);
+    if (!p) return -1;
+    *out = p;
+    *cap = c;
+  }
+  uint32_t u = (uint32_t)res;
+  unsigned char *b = (unsigned char *)*out + *len;
+  b[0] = (unsigned char)u;
+  b[1] = (unsigned char)(u >> 8);
+  b[2] = (unsigned char)(u >> 16);
+  b[3] = (unsigned char)(u >> 24);
+  if (n) memcpy(*out + *len + 4, val, n);
+  *len += 4 + n;
+  return 0;
+}
+
+int idops_dir_xattrs(struct idops_req *r, int dfd) {
+  if (!is_user_xattr(r, r->path2)) return -1;
+  const char *names = r->data;
+  size_t total = r->data_len;
+  if (!names || total == 0 || names[total - 1] != 0) {
+    r->err = EINVAL;
+    r->syscall = "getxattr";
+    return -1;
+  }
+  char *val = malloc(DIRX_VALUE_MAX);
+  char *out = NULL;
+  size_t len = 0, cap = 0;
+  if (!val) return (errno = ENOMEM, idops_fail(r, "getxattr"));
+  for (size_t at = 0; at < total;) {
+    const char *name = names + at;
+    size_t l = strlen(name);
+    at += l + 1;
+    int32_t res;
+    ssize_t v = -1;
+    if (l == 0 || l > 255 || memchr(name, '/', l) || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+      res = -EINVAL;
+    } else {
+      char p[64 + 256];
+      snprintf(p, sizeof p, "/proc/self/fd/%d/%s", dfd, name);
+      v = lgetxattr(p, r->path2, val, DIRX_VALUE_MAX);
+      res = v >= 0 ? (int32_t)v : -(int32_t)errno;
+    }
+    if (dirx_put(&out, &len, &cap, res, val, v > 0 ? (size_t)v : 0) != 0) {
+      free(val);
+      free(out);
+      return (errno = ENOMEM, idops_fail(r, "getxattr"));
+    }
+  }
+  free(val);
+  r->buf = out;
+  r->buf_len = len;
   r->res_type = RES_BUFFER;
   return 0;
 }

@@ -267,6 +267,87 @@ describe('operations', () => {
     expect((await ops.getxattr(root, 'nobody', 'user.dir', nobody)).toString()).toBe('d');
   });
 
+  it('createStat creates beneath the root and stats the parent just before and after', async () => {
+    await ops.mkdir(root, 'nobody/cs', 0o755, nobody);
+    const before = await ops.stat(root, 'nobody/cs', nobody);
+    const r = await ops.createStat(root, 'nobody/cs/new', C.O_CREAT | C.O_EXCL | C.O_RDWR, 0o640, nobody);
+    closeSync(r.fd);
+    const after = statSync(join(share, 'nobody', 'cs'), {bigint: true});
+    expect([r.stat.isFile(), r.stat.uid, r.stat.mode & 0o7777]).toEqual([true, 65534, 0o640]);
+    expect(r.stat.ino).toBe(statSync(join(share, 'nobody', 'cs', 'new'), {bigint: true}).ino);
+    expect([r.parentBefore!.mtimeSec, r.parentBefore!.mtimeNsec]).toEqual([before.mtimeSec, before.mtimeNsec]);
+    expect(BigInt(r.parentAfter!.mtimeSec) * 1_000_000_000n + BigInt(r.parentAfter!.mtimeNsec)).toBe(after.mtimeNs);
+    expect(r.parentAfter!.ino).toBe(after.ino);
+    // The same errors as a plain open: existing name, missing or unreachable parent, `..`, without O_EXCL.
+    expect(await code(ops.createStat(root, 'nobody/cs/new', C.O_CREAT | C.O_EXCL | C.O_RDWR, 0o640, nobody))).toBe('EEXIST');
+    expect(await code(ops.createStat(root, 'nobody/none/x', C.O_CREAT | C.O_EXCL | C.O_RDWR, 0o640, nobody))).toBe('ENOENT');
+    expect(await code(ops.createStat(root, 'nobody/cs/x', C.O_CREAT | C.O_EXCL | C.O_RDWR, 0o640, alice))).toBe('EACCES');
+    expect(await code(ops.createStat(root, '../x', C.O_CREAT | C.O_EXCL | C.O_RDWR, 0o640, nobody))).toBe('EXDEV');
+    expect(await code(ops.createStat(root, 'dir-out/x', C.O_CREAT | C.O_EXCL | C.O_RDWR, 0o640, nobody))).toBe('ELOOP');
+    expect(await code(ops.createStat(root, 'nobody/cs/y', C.O_CREAT | C.O_RDWR, 0o640, nobody))).toBe('EINVAL');
+  });
+
+  it('statOrParent: the stat, or for a missing name its parent\'s; other errors as stat', async () => {
+    const found = await ops.statOrParent(root, 'sub/inner', 'sub', nobody, {noFollow: true});
+    expect(found.stat!.ino).toBe(statSync(join(share, 'sub', 'inner'), {bigint: true}).ino);
+    expect(found.parent).toBeNull();
+    const missing = await ops.statOrParent(root, 'sub/none', 'sub', nobody, {noFollow: true});
+    expect(missing.stat).toBeNull();
+    expect(missing.parent!.ino).toBe(statSync(join(share, 'sub'), {bigint: true}).ino);
+    expect(missing.parent!.isDirectory()).toBe(true);
+    const noParent = await ops.statOrParent(root, 'none/none', 'none', nobody, {noFollow: true});
+    expect([noParent.stat, noParent.parent]).toEqual([null, null]);
+    // A symlinked parent is reported as the link itself (not followed), so the caller walks instead.
+    const viaLink = await ops.statOrParent(root, 'in-dir-link', '', nobody, {noFollow: true});
+    expect(viaLink.stat!.isSymbolicLink()).toBe(true);
+    expect(await code(ops.statOrParent(root, 'secret/x', 'secret', nobody, {noFollow: true}))).toBe('ENOTDIR');
+    expect(await code(ops.statOrParent(root, 'in-dir-link/inner', 'in-dir-link', nobody, {noFollow: true}))).toBe('ELOOP');
+    expect(await code(ops.statOrParent(root, '../outside', '..', nobody, {noFollow: true}))).toBe('EXDEV');
+  });
+
+  it('fsetxattrStat sets and returns the stat after the change', async () => {
+    const fd = await ops.open(root, 'nobody/created', C.O_RDONLY, 0, nobody);
+    const st = await ops.fsetxattrStat(fd, 'user.t', Buffer.from('v'), nobody);
+    const now = statSync(join(share, 'nobody', 'created'), {bigint: true});
+    expect(BigInt(st.ctimeSec) * 1_000_000_000n + BigInt(st.ctimeNsec)).toBe(now.ctimeNs);
+    expect((await ops.fgetxattr(fd, 'user.t', nobody)).toString()).toBe('v');
+    expect(await code(ops.fsetxattrStat(fd, 'trusted.t', Buffer.from('v'), nobody))).toBe('EPERM');
+    await ops.fremovexattr(fd, 'user.t', nobody);
+    closeSync(fd);
+  });
+
+  it('dirXattrs reads one xattr of many entries in one request, each with its own outcome', async () => {
+    await ops.mkdir(root, 'nobody/dx', 0o755, nobody);
+    const names: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const n = `e${i}`;
+      names.push(n);
+      const fd = await ops.open(root, `nobody/dx/${n}`, C.O_CREAT | C.O_WRONLY, 0o644, nobody);
+      if (i % 3 !== 0) await ops.fsetxattr(fd, 'user.DOSATTRIB', Buffer.alloc(i % 7 === 0 ? 4000 : i, i & 0xff), nobody);
+      closeSync(fd);
+    }
+    await ops.mkdir(root, 'nobody/dx/d', 0o755, nobody);
+    await ops.setxattr(root, 'nobody/dx/d', 'user.DOSATTRIB', Buffer.from('dir'), nobody);
+    await ops.symlink(root, 'e1', 'nobody/dx/link', nobody);
+    writeFileSync(join(share, 'nobody', 'dx', 'private'), 'x', {mode: 0o600}); // alice's: not readable by nobody
+    chownSync(join(share, 'nobody', 'dx', 'private'), alice.uid, alice.gid);
+    await ops.setxattr(root, 'nobody/dx/private', 'user.DOSATTRIB', Buffer.from('secret'), alice);
+    const ask = [...names, 'd', 'link', 'private', 'gone', '', '.', '..', 'd/../e1', 'é-none'];
+    const got = await ops.dirXattrs(root, 'nobody/dx', ask, 'user.DOSATTRIB', nobody);
+    expect(got.length).toBe(ask.length);
+    for (let i = 0; i < 300; i++) {
+      const v = got[i]!;
+      if (i % 3 === 0) expect(v).toBe('ENODATA');
+      else expect(Buffer.isBuffer(v) && v.equals(Buffer.alloc(i % 7 === 0 ? 4000 : i, i & 0xff))).toBe(true);
+    }
+    expect((got[300] as Buffer).toString()).toBe('dir');
+    expect(got.slice(301)).toEqual(['ENODATA', 'EACCES', 'ENOENT', 'EINVAL', 'EINVAL', 'EINVAL', 'EINVAL', 'ENOENT']);
+    // The directory itself is resolved like any path: beneath the root, with the identity's permissions.
+    expect(await code(ops.dirXattrs(root, '../', ['x'], 'user.DOSATTRIB', nobody))).toBe('EXDEV');
+    expect(await code(ops.dirXattrs(root, 'secret', ['x'], 'user.DOSATTRIB', nobody))).toBe('ENOTDIR');
+    expect(await code(ops.dirXattrs(root, 'nobody/dx', ['e1'], 'trusted.x', nobody))).toBe('EPERM');
+  });
+
   it('chmod, chown, utimens, truncate and their fd forms', async () => {
     const p = 'nobody/meta';
     const fd = await ops.open(root, p, C.O_CREAT | C.O_RDWR, 0o600, nobody);
