@@ -56,10 +56,32 @@ async function readBlob(fs: ShareFs, where: {fd: number} | {rel: string}): Promi
 }
 
 export async function fileMeta(fs: ShareFs, st: VfsStat, name: string, where: {fd: number} | {rel: string}): Promise<FileMeta> {
-  const blob = st.isSymlink ? undefined : await readBlob(fs, where);
+  return metaFromBlob(fs, st, name, st.isSymlink ? undefined : await readBlob(fs, where));
+}
+
+/** What fileMeta makes of a user.DOSATTRIB value (undefined: none could be read). */
+export function metaFromBlob(fs: ShareFs, st: VfsStat, name: string, blob: Buffer | undefined): FileMeta {
   const info = blob ? decodeDosAttrib(blob) : undefined;
   const stat = info?.createTime !== undefined ? {...st, birthtimeNs: unixNsFromFiletime(info.createTime)} : st;
   return {stat, attributes: finishAttributes(st, info?.attributes, name, fs.options.hideDotFiles)};
+}
+
+/**
+ * fileMeta for many entries of directory `dir` that are neither symlinks nor `.`/`..`, reading their
+ * user.DOSATTRIB in one request: undefined for an entry that is gone (as fileMeta's ENOENT). Errors of the
+ * request itself (the directory cannot be reached) reject; the caller can then ask entry by entry.
+ */
+export async function dirEntryMetas(fs: ShareFs, dir: string, entries: readonly {name: string; stat: VfsStat}[]): Promise<(FileMeta | undefined)[]> {
+  if (!fs.options.storeDosAttributes || !fs.xattrs) return entries.map((e) => metaFromBlob(fs, e.stat, e.name, undefined));
+  const values = await fs.dirXattrs(dir, entries.map((e) => e.name), DOSATTRIB_XATTR);
+  return entries.map((e, i) => {
+    const v = values[i]!;
+    if (typeof v !== 'string') return metaFromBlob(fs, e.stat, e.name, v);
+    if (NO_XATTR.has(v)) fs.xattrs = false;
+    // Gone since it was listed: left out (a listing shows what exists when it is read).
+    if (v === 'ENOENT') return undefined;
+    return metaFromBlob(fs, e.stat, e.name, undefined); // ENODATA (never set), EACCES (not readable by this user)...
+  });
 }
 
 /**

@@ -201,6 +201,11 @@ export class ShareFs {
     return ops.openStat(this.root, rel, flags, mode, this.id).then((r) => ({fd: r.fd, stat: toVfsStat(r.stat)}));
   }
 
+  /** One xattr of many entries of directory `rel`: each value, or its error code. */
+  dirXattrs(rel: string, names: readonly string[], name: string): Promise<(Buffer | string)[]> {
+    return ops.dirXattrs(this.root, rel, names, name, this.id);
+  }
+
   mkdir(rel: string, mode: number): Promise<void> {
     return ops.mkdir(this.root, rel, mode, this.id);
   }

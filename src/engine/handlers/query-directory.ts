@@ -3,7 +3,8 @@
  * request for the whole directory under the tree's identity) are captured when a listing starts (first
  * query, RESTART_SCANS or REOPEN) with `.` and `..` first; each query returns as many matching entries as
  * fit OutputBufferLength (one with RETURN_SINGLE_ENTRY), then STATUS_NO_MORE_FILES (STATUS_NO_SUCH_FILE
- * when nothing ever matched). DOS attributes are read per page for the entries returned.
+ * when nothing ever matched). DOS attributes are read per page for the entries returned, in one request
+ * for the page (symlinks and `.`/`..` one by one).
  */
 import {Access, QueryDirectoryFlags} from '../../smb2/constants.js';
 import {dirEntrySize, isDirectoryInfoClass, writeDirEntry} from '../../smb2/fscc/dir-info.js';
@@ -12,7 +13,7 @@ import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
 import type {Open} from '../../state/open.js';
 import {fsError} from '../../vfs/errors.js';
 import {DT, type DirEntry} from '../../vfs/identity-ops.js';
-import type {FileMeta} from '../../vfs/meta.js';
+import {dirEntryMetas, type FileMeta} from '../../vfs/meta.js';
 import {parentOf, toVfsStat} from '../../vfs/share-fs.js';
 import {NamePattern} from '../../vfs/wildcard.js';
 import type {Reader} from '../../wire/reader.js';
@@ -20,8 +21,10 @@ import {Writer} from '../../wire/writer.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
 import {checkAlive, resolveOpen} from './files.js';
 
-/** Entries whose attributes are read in parallel per batch: enough for a typical 64 KiB page. */
-const META_BATCH = 64;
+/** At most this many entries' attributes are read in one request (a page takes one batch or a few). */
+const META_BATCH = 1024;
+
+const align8 = (n: number) => n + ((8 - (n % 8)) % 8);
 
 function childRel(o: Open, name: string): string {
   return o.rel === '' ? name : `${o.rel}/${name}`;
@@ -68,6 +71,28 @@ async function entryMeta(o: Open, e: DirEntry, index: number): Promise<FileMeta 
   return fs.meta(st, e.name, {rel});
 }
 
+/** The attributes of the entries at `idx` (as entryMeta): plain entries in one request, the others one by one. */
+async function pageMetas(o: Open, entries: readonly DirEntry[], idx: readonly number[]): Promise<(FileMeta | undefined)[]> {
+  const out: (FileMeta | undefined)[] = new Array(idx.length);
+  const each: Promise<void>[] = [];
+  const batch: number[] = [];
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]!;
+    const st = entries[i]!.stat;
+    if (i < 2 || !st || st.isSymbolicLink()) each.push(entryMeta(o, entries[i]!, i).then((m) => void (out[k] = m), () => undefined));
+    else batch.push(k);
+  }
+  if (batch.length > 0) {
+    const plain = batch.map((k) => ({name: entries[idx[k]!]!.name, stat: toVfsStat(entries[idx[k]!]!.stat!)}));
+    const metas = await dirEntryMetas(o.fs, o.rel, plain).catch(() => undefined);
+    if (metas) batch.forEach((k, j) => (out[k] = metas[j]));
+    // The directory could not be reached as a whole: entry by entry, as they each would fare.
+    else for (const k of batch) each.push(entryMeta(o, entries[idx[k]!]!, idx[k]!).then((m) => void (out[k] = m), () => undefined));
+  }
+  await Promise.all(each);
+  return out;
+}
+
 export async function handleQueryDirectory(ctx: RequestContext, body: Reader): Promise<HandlerResult> {
   const req = decodeQueryDirectoryRequest(body);
   const o = resolveOpen(ctx, req.fileId);
@@ -88,14 +113,20 @@ export async function handleQueryDirectory(ctx: RequestContext, body: Reader): P
   let prevStart = -1;
   let full = false;
   while (!full && en.next < en.entries.length) {
-    // The next batch of matching entries (their indexes), their attributes read together.
+    // The next batch of matching entries (their indexes), their attributes read together: as many as the
+    // room left in the page could take, and one more (it ends the page when everything before it is shown).
     const idx: number[] = [];
     let scan = en.next;
-    while (scan < en.entries.length && idx.length < (single ? 1 : META_BATCH)) {
-      if (en.pattern.matches(en.entries[scan]!.name)) idx.push(scan);
+    let room = limit - (prevStart < 0 ? 0 : align8(w.length));
+    while (scan < en.entries.length && idx.length < (single ? 1 : META_BATCH) && room >= 0) {
+      const name = en.entries[scan]!.name;
+      if (en.pattern.matches(name)) {
+        idx.push(scan);
+        room -= align8(dirEntrySize(cls, name));
+      }
       scan++;
     }
-    const metas = await Promise.all(idx.map((i) => entryMeta(o, en.entries[i]!, i).catch(() => undefined)));
+    const metas = await pageMetas(o, en.entries, idx);
     checkAlive(o);
     if (o.enumeration !== en) throw new NtStatusError(NtStatus.INVALID_PARAMETER, 'listing restarted concurrently');
     let stopAt = scan;
