@@ -85,6 +85,32 @@ export async function dirEntryMetas(fs: ShareFs, dir: string, entries: readonly 
 }
 
 /**
+ * storeMeta for an object just created through `fd`, when the attributes go to user.DOSATTRIB: the store and
+ * the stat after it (the xattr moves ctime) in one request, and the attributes and creation time computed
+ * from the blob stored, which is what fileMeta would read back. Only when the new object's owner (the
+ * identity) may read and write it, so that reading it back could not have failed; undefined otherwise, or
+ * when the store failed: the caller then takes the long way (storeMeta, fileMeta, fstat).
+ */
+export async function storeNewMeta(fs: ShareFs, fd: number, st: VfsStat, attributes: number, createTime: bigint | undefined,
+  name: string): Promise<FileMeta | undefined> {
+  if (!fs.options.storeDosAttributes || !fs.xattrs || st.uid !== fs.id.uid || (st.mode & 0o600) !== 0o600) return undefined;
+  const keep = attributes & (SETTABLE_ATTRIBUTES | FileAttributes.SPARSE_FILE);
+  const birth = createTime ?? (st.birthtimeNs > 0n ? filetimeFromUnixNs(st.birthtimeNs) : undefined);
+  const blob = encodeDosAttrib(keep | (st.isDirectory ? FileAttributes.DIRECTORY : 0), birth);
+  let after: VfsStat;
+  try {
+    after = await fs.setxattrStat(fd, DOSATTRIB_XATTR, blob);
+  } catch {
+    return undefined;
+  }
+  const info = decodeDosAttrib(blob);
+  return {
+    stat: {...after, birthtimeNs: info?.createTime !== undefined ? unixNsFromFiletime(info.createTime) : st.birthtimeNs},
+    attributes: finishAttributes(st, info?.attributes, name, fs.options.hideDotFiles),
+  };
+}
+
+/**
  * Store attributes (and the creation time) for an open object. Without xattrs, only READONLY can be
  * kept, as the owner's write bit (and the other write bits with it).
  */

@@ -6,7 +6,14 @@
  *
  * Paths are share-relative, `/`-separated, already validated by parseSmbPath (src/vfs/paths.ts).
  * Names are matched case-insensitively the way Windows clients expect: the exact name first, and only
- * when it misses one scan of the parent directory per component (cached by the directory's mtime).
+ * when it misses one scan of the parent directory (of each component when the parent itself is not
+ * spelled exactly), cached per directory and valid while the directory's mtime and ctime stay as they
+ * were when it was read. A create through createFile() adds its name to the cached list (and moves the
+ * key on to the directory's new times) only when the directory's times just before the create were still
+ * the key: any outside change since the scan leaves times the key does not match, and the next lookup
+ * reads the directory again. (With fine-grained timestamps, Linux 6.13+ multigrain, every change after a
+ * stat moves the times; an outside change between the two statx of one create, microseconds apart, is the
+ * one it cannot see, as a change within one timestamp tick of a scan cannot be seen with coarse ones.)
  */
 import type {UnixIdentity} from '../ipc/types.js';
 import * as ops from './identity-ops.js';
@@ -63,8 +70,11 @@ export class PathNotFound extends Error {
 
 interface DirNames {
   mtimeNs: bigint;
+  ctimeNs: bigint;
   byUpper: Map<string, string>;
 }
+
+const sameTimes = (n: DirNames, st: {mtimeNs: bigint; ctimeNs: bigint}) => n.mtimeNs === st.mtimeNs && n.ctimeNs === st.ctimeNs;
 
 const DIR_CACHE_MAX = 64;
 
@@ -136,14 +146,26 @@ export class ShareFs {
    */
   async lookup(components: readonly string[]): Promise<Lookup> {
     const rel = relOf(components);
+    let parent: VfsStat | undefined;
     try {
-      return {rel, stat: await this.lstat(rel)};
+      // The exact name; when it is missing, the parent's stat comes in the same request.
+      const r = await ops.statOrParent(this.root, rel, components.length ? parentOf(rel) : null, this.id,
+        {noFollow: !this.options.followSymlinks});
+      if (r.stat) return {rel, stat: toVfsStat(r.stat)};
+      if (r.parent) parent = toVfsStat(r.parent);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOTDIR') throw new PathNotFound(rel);
-      if (code !== 'ENOENT') throw e;
+      throw e;
     }
     if (components.length === 0) throw new PathNotFound('');
+    if (parent?.isDirectory) {
+      // The directory is spelled exactly: only the last name needs matching (one cached scan).
+      const dir = parentOf(rel);
+      const name = await this.#match(dir, parent, components[components.length - 1]!);
+      if (name === undefined) return {rel, stat: undefined};
+      return this.#found(relOf([...components.slice(0, -1), name]));
+    }
     // Walk: each component exactly if it exists, else the one name that matches ignoring case.
     const out: string[] = [];
     for (let i = 0; i < components.length; i++) {
@@ -165,7 +187,10 @@ export class ShareFs {
       }
       out.push(name);
     }
-    const found = relOf(out);
+    return this.#found(relOf(out));
+  }
+
+  async #found(found: string): Promise<Lookup> {
     try {
       return {rel: found, stat: await this.lstat(found)};
     } catch (e) {
@@ -176,19 +201,38 @@ export class ShareFs {
 
   async #match(dir: string, dirStat: VfsStat, name: string): Promise<string | undefined> {
     let names = this.#dirs.get(dir);
-    if (!names || names.mtimeNs !== dirStat.mtimeNs) {
+    if (!names || !sameTimes(names, dirStat)) {
       const entries = await ops.readdir(this.root, dir, this.id);
       const byUpper = new Map<string, string>();
       for (const e of entries) {
         const u = e.name.toUpperCase();
-        // An exact-case name wins over other spellings of the same upper-case name.
+        // The first spelling listed stands for the others of the same upper-case name.
         if (!byUpper.has(u)) byUpper.set(u, e.name);
       }
-      names = {mtimeNs: dirStat.mtimeNs, byUpper};
+      names = {mtimeNs: dirStat.mtimeNs, ctimeNs: dirStat.ctimeNs, byUpper};
       if (this.#dirs.size >= DIR_CACHE_MAX) this.#dirs.delete(this.#dirs.keys().next().value!);
       this.#dirs.set(dir, names);
     }
     return names.byUpper.get(name.toUpperCase());
+  }
+
+  /**
+   * Our own create of `name` in `dir`: the cached list (if any) takes the name and the directory's new times
+   * when its times just before the create were the key; otherwise it is dropped (read again when needed).
+   */
+  #created(dir: string, name: string, before: ops.Statx | null, after: ops.Statx | null): void {
+    const names = this.#dirs.get(dir);
+    if (!names) return;
+    const b = before && toVfsStat(before);
+    if (!b || !after || !sameTimes(names, b)) {
+      this.#dirs.delete(dir);
+      return;
+    }
+    const a = toVfsStat(after);
+    names.mtimeNs = a.mtimeNs;
+    names.ctimeNs = a.ctimeNs;
+    const u = name.toUpperCase();
+    if (!names.byUpper.has(u)) names.byUpper.set(u, name);
   }
 
   /** The mode a new file or directory gets: `create mask` / `directory mask`, then `force ... mode`. */
@@ -199,6 +243,18 @@ export class ShareFs {
 
   open(rel: string, flags: number, mode = 0): Promise<{fd: number; stat: VfsStat}> {
     return ops.openStat(this.root, rel, flags, mode, this.id).then((r) => ({fd: r.fd, stat: toVfsStat(r.stat)}));
+  }
+
+  /** Create a regular file (O_CREAT | O_EXCL in flags) and stat it, keeping the parent's cached name list. */
+  async createFile(rel: string, flags: number, mode: number): Promise<{fd: number; stat: VfsStat}> {
+    const r = await ops.createStat(this.root, rel, flags, mode, this.id);
+    this.#created(parentOf(rel), baseOf(rel), r.parentBefore, r.parentAfter);
+    return {fd: r.fd, stat: toVfsStat(r.stat)};
+  }
+
+  /** Set an xattr on an open object and stat it afterwards (one request). */
+  async setxattrStat(fd: number, name: string, value: Uint8Array): Promise<VfsStat> {
+    return toVfsStat(await ops.fsetxattrStat(fd, name, value, this.id));
   }
 
   /** One xattr of many entries of directory `rel`: each value, or its error code. */

@@ -1,9 +1,13 @@
-// Listings against the real daemon, with raw SMB2 requests:
+// Listings and name lookups against the real daemon, with raw SMB2 requests:
 // - QUERY_DIRECTORY reads the DOS attributes of a page's entries in one addon request (meta.ts dirEntryMetas):
 //   every entry must still show exactly what its own open shows (attributes, the stored creation time, times,
 //   sizes, file id), over many pages and batches, including entries whose attributes cannot be read;
 //   an entry removed after the listing started is left out of its page, as before.
-import {chownSync, mkdirSync, rmSync, writeFileSync} from 'node:fs';
+// - Case-insensitive lookup caches a directory's names (share-fs.ts) and adds the names CREATE makes
+//   itself: a name another process creates, renames or hides behind a restored mtime must still be found
+//   ignoring case. (This relies on the kernel giving a directory a new timestamp on every change after a
+//   stat, as Linux 6.13+ does with fine-grained timestamps on ext4, the file system these tests run on.)
+import {chownSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Access, CreateDisposition, CreateOptions, FileAttributes, FileInfoClass, InfoType} from '../../src/smb2/constants.js';
@@ -131,6 +135,8 @@ async function smbCreate(rel: string, o: {attributes?: number; dir?: boolean; di
   return r.msg.status;
 }
 
+const openExisting = (rel: string) => smbCreate(rel, {disposition: CreateDisposition.OPEN});
+
 describe('QUERY_DIRECTORY reads a page\'s attributes in one request', () => {
   // Stored attributes in a cycle; 0 stores none of the settable bits (shown as NORMAL).
   const CYCLE = [A.ARCHIVE, A.HIDDEN, A.SYSTEM | A.ARCHIVE, A.READONLY, A.HIDDEN | A.SYSTEM, 0, A.TEMPORARY | A.ARCHIVE];
@@ -214,6 +220,52 @@ describe('QUERY_DIRECTORY reads a page\'s attributes in one request', () => {
     }
     await close(c, fid);
     expect(later).toEqual(left);
+  });
+});
+
+describe('case-insensitive names with the cached directory list', () => {
+  it('finds names CREATE made and names made, renamed or hidden by another process', async () => {
+    diskDir('ci');
+    const onDisk = () => new Set(readdirSync(join(share, 'ci')));
+    expect(await smbCreate('ci\\First.txt')).toBe(NtStatus.SUCCESS); // reads the (empty) directory
+    expect(await smbCreate('ci\\Second.txt')).toBe(NtStatus.SUCCESS); // added to the cached list
+    expect(await openExisting('ci\\SECOND.TXT')).toBe(NtStatus.SUCCESS);
+    expect(await smbCreate('ci\\second.TXT')).toBe(NtStatus.OBJECT_NAME_COLLISION);
+    expect(onDisk()).toEqual(new Set(['First.txt', 'Second.txt']));
+
+    // Made by another process after our last create.
+    diskFile('ci/Outside.Txt');
+    expect(await openExisting('ci\\outside.TXT')).toBe(NtStatus.SUCCESS);
+    expect(await smbCreate('ci\\OUTSIDE.txt')).toBe(NtStatus.OBJECT_NAME_COLLISION);
+    // Right after one of ours.
+    expect(await smbCreate('ci\\Third.txt')).toBe(NtStatus.SUCCESS);
+    diskFile('ci/Fourth.TXT');
+    expect(await openExisting('ci\\fourth.txt')).toBe(NtStatus.SUCCESS);
+    expect(await openExisting('ci\\THIRD.TXT')).toBe(NtStatus.SUCCESS);
+    // Renamed to another spelling: the old one must not be used.
+    renameSync(join(share, 'ci', 'Outside.Txt'), join(share, 'ci', 'OutSide.txt'));
+    expect(await openExisting('ci\\outside.txt')).toBe(NtStatus.SUCCESS);
+    // Removed: not found any more, and a new create makes the name as asked.
+    rmSync(join(share, 'ci', 'Fourth.TXT'));
+    expect(await openExisting('ci\\fourth.txt')).toBe(NtStatus.OBJECT_NAME_NOT_FOUND);
+    expect(await smbCreate('ci\\FOURTH.txt')).toBe(NtStatus.SUCCESS);
+    expect(onDisk()).toEqual(new Set(['First.txt', 'Second.txt', 'Third.txt', 'OutSide.txt', 'FOURTH.txt']));
+
+    // Made while the directory's mtime is put back as it was: its ctime still tells.
+    expect(await openExisting('ci\\first.TXT')).toBe(NtStatus.SUCCESS); // the cached list is current
+    const before = await ops.stat(root, 'ci', id);
+    diskFile('ci/Sneaky.txt');
+    await ops.utimens(root, 'ci', 'omit', {sec: before.mtimeSec, nsec: before.mtimeNsec}, id);
+    const after = await ops.stat(root, 'ci', id);
+    expect([after.mtimeSec, after.mtimeNsec]).toEqual([before.mtimeSec, before.mtimeNsec]);
+    expect(await openExisting('ci\\SNEAKY.TXT')).toBe(NtStatus.SUCCESS);
+
+    // Directories on the way spelled differently from the disk: each one matched ignoring case.
+    diskDir('ci/Deep');
+    diskFile('ci/Deep/Inner.Txt');
+    expect(await openExisting('CI\\deep\\INNER.txt')).toBe(NtStatus.SUCCESS);
+    expect(await smbCreate('CI\\DEEP\\new.txt')).toBe(NtStatus.SUCCESS);
+    expect(statSync(join(share, 'ci', 'Deep', 'new.txt')).isFile()).toBe(true);
   });
 });
 

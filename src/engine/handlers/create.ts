@@ -16,9 +16,9 @@ import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
 import {FileTable, sharingConflict} from '../../state/file-table.js';
 import type {Tree} from '../../state/tree.js';
 import {fsError} from '../../vfs/errors.js';
-import {storeMeta, type FileMeta} from '../../vfs/meta.js';
+import {storeMeta, storeNewMeta, type FileMeta} from '../../vfs/meta.js';
 import {parseSmbPath} from '../../vfs/paths.js';
-import {accessAllowed, inheritFrom, readStoredSd, sdFromMode, storeSd, unixGroupSid, unixUserSid} from '../../vfs/ntacl.js';
+import {accessAllowed, inheritFrom, readStoredSd, sdFromMode, storeSd, unixGroupSid, unixUserSid, type SecurityDescriptor} from '../../vfs/ntacl.js';
 import {baseOf, parentOf, PathNotFound, type ShareFs} from '../../vfs/share-fs.js';
 import type {VfsStat} from '../../vfs/types.js';
 import {filetimeFromUnixNs} from '../../wire/filetime.js';
@@ -141,9 +141,8 @@ async function checkStoredSd(fs: ShareFs, rel: string, fd: number, access: numbe
   return access;
 }
 
-/** A new object inherits the inheritable ACEs of its directory's stored descriptor (if it has one). */
-async function inheritSd(fs: ShareFs, rel: string, fd: number, dir: boolean): Promise<void> {
-  const psd = await readStoredSd(fs, {rel: parentOf(rel)});
+/** A new object inherits the inheritable ACEs of its directory's stored descriptor `psd` (if it has one). */
+async function inheritSd(fs: ShareFs, psd: SecurityDescriptor | undefined, fd: number, dir: boolean): Promise<void> {
   const aces = psd ? inheritFrom(psd, dir) : undefined;
   if (!aces) return;
   await storeSd(fs, fd, {control: 0, owner: unixUserSid(fs.id.uid), group: unixGroupSid(fs.id.gid), dacl: aces}).catch(() => undefined);
@@ -202,6 +201,8 @@ async function createFrom(ctx: RequestContext, req: CreateRequest): Promise<Hand
   let action: number = CreateAction.OPENED;
   let opened: Opened | undefined;
   let meta: FileMeta;
+  /** meta.stat was taken after every change this CREATE made (no closing fstat needed). */
+  let fresh = false;
   const isOverwrite = disposition === D.OVERWRITE || disposition === D.OVERWRITE_IF || disposition === D.SUPERSEDE;
   try {
     if (st) {
@@ -248,23 +249,37 @@ async function createFrom(ctx: RequestContext, req: CreateRequest): Promise<Hand
       if (req.fileAttributes & FileAttributes.READONLY && req.createOptions & CreateOptions.DELETE_ON_CLOSE) {
         throw new NtStatusError(NtStatus.CANNOT_DELETE, 'read-only file with delete-on-close');
       }
+      let psd: SecurityDescriptor | undefined;
       if (wantDir) {
         await fs.mkdir(rel, fs.newMode(true));
         opened = {...(await fs.open(rel, C.O_RDONLY | C.O_DIRECTORY)), granted: access};
+        psd = await readStoredSd(fs, {rel: parentOf(rel)});
       } else {
+        // The directory's descriptor is read while the file is created (it does not depend on the file).
         const flags = C.O_CREAT | C.O_EXCL | ((access & READ_BITS) ? C.O_RDWR : C.O_WRONLY);
-        opened = {...(await fs.open(rel, flags, fs.newMode(false))), granted: access};
+        const [made, sd] = await Promise.all([fs.createFile(rel, flags, fs.newMode(false)), readStoredSd(fs, {rel: parentOf(rel)})]);
+        opened = {...made, granted: access};
+        psd = sd;
       }
-      await inheritSd(fs, rel, opened.fd, wantDir);
+      await inheritSd(fs, psd, opened.fd, wantDir);
       const attrs = (req.fileAttributes & CREATE_ATTRIBUTES) | (wantDir ? FileAttributes.DIRECTORY : FileAttributes.ARCHIVE);
       const birth = opened.stat.birthtimeNs > 0n ? opened.stat.birthtimeNs : opened.stat.mtimeNs;
-      await storeMeta(fs, opened.fd, opened.stat, attrs, filetimeFromUnixNs(birth)).catch(() => undefined);
-      meta = await fs.meta(opened.stat, baseOf(rel), {fd: opened.fd});
+      // Store, stat after the store, and the attributes that were stored: one request when it can be.
+      const stored = await storeNewMeta(fs, opened.fd, opened.stat, attrs, filetimeFromUnixNs(birth), baseOf(rel));
+      if (stored) {
+        meta = stored;
+        fresh = true;
+      } else {
+        await storeMeta(fs, opened.fd, opened.stat, attrs, filetimeFromUnixNs(birth)).catch(() => undefined);
+        meta = await fs.meta(opened.stat, baseOf(rel), {fd: opened.fd});
+      }
       action = CreateAction.CREATED;
     }
-    // Times and sizes after everything above (overwrite truncated; attributes may have changed ctime).
-    const now = await fs.fstat(opened.fd);
-    meta = {...meta, stat: {...now, birthtimeNs: meta.stat.birthtimeNs}};
+    if (!fresh) {
+      // Times and sizes after everything above (overwrite truncated; attributes may have changed ctime).
+      const now = await fs.fstat(opened.fd);
+      meta = {...meta, stat: {...now, birthtimeNs: meta.stat.birthtimeNs}};
+    }
   } catch (e) {
     if (opened) closeFd(opened.fd);
     if (e instanceof NtStatusError) throw e;
