@@ -208,8 +208,26 @@ export async function openStat(root: RootHandle, relPath: string, flags: number,
  */
 export async function createStat(root: RootHandle, relPath: string, flags: number, mode: number, identity: Identity,
   options?: OpenOptions): Promise<{fd: number; stat: Statx; parentBefore: Statx | null; parentAfter: Statx | null}> {
+  return (await createStatIf(root, relPath, flags, mode, identity, null, options))!;
+}
+
+/** What createStatIf compares the parent with: its inode and its mtime and ctime. */
+export interface ParentKey {
+  ino: bigint;
+  mtimeSec: number; mtimeNsec: number; ctimeSec: number; ctimeNsec: number;
+}
+
+/**
+ * createStat, but only if the parent directory, statx'd just before the create in the same request, is
+ * still `parent` (same inode, mtime and ctime); null when it is not (nothing was created).
+ */
+export async function createStatIf(root: RootHandle, relPath: string, flags: number, mode: number, identity: Identity,
+  parent: ParentKey | null, options?: OpenOptions): Promise<{fd: number; stat: Statx; parentBefore: Statx | null; parentAfter: Statx | null} | null> {
+  const key = parent && Float64Array.of(parent.mtimeSec, parent.mtimeNsec, parent.ctimeSec, parent.ctimeNsec,
+    Number(parent.ino >> 32n), Number(parent.ino & 0xffffffffn));
   const [fd, st] = (await call(OP.OPEN, rootFd(root), identity, relPath, null,
-    oflags(root, options) | RQ_WITH_STAT | RQ_PARENT_STAT, flags, mode)) as [number, Float64Array];
+    oflags(root, options) | RQ_WITH_STAT | RQ_PARENT_STAT, flags, mode, 0, 0, key && new Uint8Array(key.buffer))) as [number, Float64Array];
+  if (fd < 0) return null;
   return {fd, stat: Statx.from(st), parentBefore: statOrNull(st, STAT_FIELDS), parentAfter: statOrNull(st, 2 * STAT_FIELDS)};
 }
 

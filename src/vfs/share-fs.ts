@@ -69,12 +69,25 @@ export class PathNotFound extends Error {
 }
 
 interface DirNames {
+  ino: bigint;
   mtimeNs: bigint;
   ctimeNs: bigint;
   byUpper: Map<string, string>;
 }
 
-const sameTimes = (n: DirNames, st: {mtimeNs: bigint; ctimeNs: bigint}) => n.mtimeNs === st.mtimeNs && n.ctimeNs === st.ctimeNs;
+/** statx's (sec, nsec) of a time kept in ns (nsec is never negative). */
+function secNsec(ns: bigint): [number, number] {
+  let sec = ns / 1_000_000_000n;
+  let nsec = ns % 1_000_000_000n;
+  if (nsec < 0n) {
+    nsec += 1_000_000_000n;
+    sec -= 1n;
+  }
+  return [Number(sec), Number(nsec)];
+}
+
+const sameTimes = (n: DirNames, st: {ino: bigint; mtimeNs: bigint; ctimeNs: bigint}) =>
+  n.mtimeNs === st.mtimeNs && n.ctimeNs === st.ctimeNs && n.ino === st.ino;
 
 const DIR_CACHE_MAX = 64;
 
@@ -209,7 +222,7 @@ export class ShareFs {
         // The first spelling listed stands for the others of the same upper-case name.
         if (!byUpper.has(u)) byUpper.set(u, e.name);
       }
-      names = {mtimeNs: dirStat.mtimeNs, ctimeNs: dirStat.ctimeNs, byUpper};
+      names = {ino: dirStat.ino, mtimeNs: dirStat.mtimeNs, ctimeNs: dirStat.ctimeNs, byUpper};
       if (this.#dirs.size >= DIR_CACHE_MAX) this.#dirs.delete(this.#dirs.keys().next().value!);
       this.#dirs.set(dir, names);
     }
@@ -250,6 +263,42 @@ export class ShareFs {
     const r = await ops.createStat(this.root, rel, flags, mode, this.id);
     this.#created(parentOf(rel), baseOf(rel), r.parentBefore, r.parentAfter);
     return {fd: r.fd, stat: toVfsStat(r.stat)};
+  }
+
+  /** Whether the cached list of the directory (spelled exactly) holds no spelling of the last name. */
+  knownNew(components: readonly string[]): boolean {
+    if (components.length === 0) return false;
+    const names = this.#dirs.get(relOf(components.slice(0, -1)));
+    return names !== undefined && !names.byUpper.has(components[components.length - 1]!.toUpperCase());
+  }
+
+  /**
+   * A file CREATE of a name the cached list of its directory proves new (the directory spelled exactly as
+   * cached, no spelling of the name in it): created in one request that first checks that the directory is
+   * still the one the list describes, unchanged (inode, mtime, ctime). undefined when that cannot be
+   * decided here (no list, a spelling exists, the directory changed, any error): nothing was created and
+   * the caller looks the name up and creates it as usual.
+   */
+  async createIfNew(components: readonly string[], flags: number, mode: number): Promise<{rel: string; fd: number; stat: VfsStat} | undefined> {
+    if (!this.knownNew(components)) return undefined;
+    const rel = relOf(components);
+    const dir = parentOf(rel);
+    const name = components[components.length - 1]!;
+    const names = this.#dirs.get(dir)!;
+    const [mtimeSec, mtimeNsec] = secNsec(names.mtimeNs);
+    const [ctimeSec, ctimeNsec] = secNsec(names.ctimeNs);
+    let r;
+    try {
+      r = await ops.createStatIf(this.root, rel, flags, mode, this.id, {ino: names.ino, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec});
+    } catch {
+      return undefined;
+    }
+    if (!r) {
+      if (this.#dirs.get(dir) === names) this.#dirs.delete(dir);
+      return undefined;
+    }
+    this.#created(dir, name, r.parentBefore, r.parentAfter);
+    return {rel, fd: r.fd, stat: toVfsStat(r.stat)};
   }
 
   /** Set an xattr on an open object and stat it afterwards (one request). */

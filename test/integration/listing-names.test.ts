@@ -10,7 +10,8 @@
 import {chownSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {Access, CreateDisposition, CreateOptions, FileAttributes, FileInfoClass, InfoType} from '../../src/smb2/constants.js';
+import {Access, CreateAction, CreateDisposition, CreateOptions, FileAttributes, FileInfoClass, InfoType} from '../../src/smb2/constants.js';
+import {decodeCreateResponse} from '../../src/smb2/messages/create.js';
 import type {FileId} from '../../src/smb2/messages/common.js';
 import {decodeQueryInfoResponse} from '../../src/smb2/messages/query-info.js';
 import {NtStatus} from '../../src/smb2/ntstatus.js';
@@ -250,6 +251,19 @@ describe('case-insensitive names with the cached directory list', () => {
     expect(await openExisting('ci\\fourth.txt')).toBe(NtStatus.OBJECT_NAME_NOT_FOUND);
     expect(await smbCreate('ci\\FOURTH.txt')).toBe(NtStatus.SUCCESS);
     expect(onDisk()).toEqual(new Set(['First.txt', 'Second.txt', 'Third.txt', 'OutSide.txt', 'FOURTH.txt']));
+
+    // Made by another process just before a CREATE of another spelling (the cached list knows the
+    // directory as it was one create earlier): that spelling is not created beside it.
+    expect(await smbCreate('ci\\Fifth.txt')).toBe(NtStatus.SUCCESS);
+    diskFile('ci/Late.txt');
+    expect(await smbCreate('ci\\LATE.TXT')).toBe(NtStatus.OBJECT_NAME_COLLISION);
+    expect(await smbCreate('ci\\Sixth.txt')).toBe(NtStatus.SUCCESS);
+    diskFile('ci/Later.txt');
+    const r = await create(c, 'ci\\LATER.TXT', {createDisposition: CreateDisposition.OPEN_IF, createOptions: CreateOptions.NON_DIRECTORY_FILE});
+    expect(r.msg.status).toBe(NtStatus.SUCCESS);
+    expect(decodeCreateResponse(bodyReader(r.msg)).createAction).toBe(CreateAction.OPENED);
+    await close(c, r.fileId!);
+    expect(onDisk()).toEqual(new Set(['First.txt', 'Second.txt', 'Third.txt', 'OutSide.txt', 'FOURTH.txt', 'Fifth.txt', 'Late.txt', 'Sixth.txt', 'Later.txt']));
 
     // Made while the directory's mtime is put back as it was: its ctime still tells.
     expect(await openExisting('ci\\first.TXT')).toBe(NtStatus.SUCCESS); // the cached list is current

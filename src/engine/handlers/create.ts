@@ -19,7 +19,7 @@ import {fsError} from '../../vfs/errors.js';
 import {storeMeta, storeNewMeta, type FileMeta} from '../../vfs/meta.js';
 import {parseSmbPath} from '../../vfs/paths.js';
 import {accessAllowed, inheritFrom, readStoredSd, sdFromMode, storeSd, unixGroupSid, unixUserSid, type SecurityDescriptor} from '../../vfs/ntacl.js';
-import {baseOf, parentOf, PathNotFound, type ShareFs} from '../../vfs/share-fs.js';
+import {baseOf, parentOf, PathNotFound, relOf, type Lookup, type ShareFs} from '../../vfs/share-fs.js';
 import type {VfsStat} from '../../vfs/types.js';
 import {filetimeFromUnixNs} from '../../wire/filetime.js';
 import type {Reader} from '../../wire/reader.js';
@@ -148,6 +148,14 @@ async function inheritSd(fs: ShareFs, psd: SecurityDescriptor | undefined, fd: n
   await storeSd(fs, fd, {control: 0, owner: unixUserSid(fs.id.uid), group: unixGroupSid(fs.id.gid), dacl: aces}).catch(() => undefined);
 }
 
+/** Dispositions that create a missing file. */
+const CREATING: ReadonlySet<number> = new Set([D.CREATE, D.OPEN_IF, D.OVERWRITE_IF, D.SUPERSEDE]);
+
+/** open(2) flags of a new file: read-write when the open may read, else write-only. */
+function newFileFlags(access: number): number {
+  return C.O_CREAT | C.O_EXCL | ((access & READ_BITS) ? C.O_RDWR : C.O_WRONLY);
+}
+
 /** Errors of the path walk: a missing or non-directory component on the way is OBJECT_PATH_NOT_FOUND. */
 function lookupError(e: unknown): NtStatusError {
   if (e instanceof PathNotFound) return new NtStatusError(NtStatus.OBJECT_PATH_NOT_FOUND, 'a directory on the way is missing');
@@ -186,11 +194,25 @@ async function createFrom(ctx: RequestContext, req: CreateRequest): Promise<Hand
     return createStream(ctx, req, smbPath, access, maximum);
   }
 
-  let look;
-  try {
-    look = await fs.lookup(smbPath.components);
-  } catch (e) {
-    throw lookupError(e);
+  // A new file whose directory's cached name list proves the name new is created at once (one request
+  // instead of a lookup, then a create), the directory's descriptor read meanwhile; when that cannot be
+  // decided there, nothing was created and the name is looked up as usual.
+  let made: {rel: string; fd: number; stat: VfsStat} | undefined;
+  let madeSd: Promise<SecurityDescriptor | undefined> | undefined;
+  if (!wantDir && tree.writable && CREATING.has(disposition) && fs.knownNew(smbPath.components) &&
+      !(req.fileAttributes & FileAttributes.READONLY && req.createOptions & CreateOptions.DELETE_ON_CLOSE)) {
+    const sd = readStoredSd(fs, {rel: parentOf(relOf(smbPath.components))});
+    made = await fs.createIfNew(smbPath.components, newFileFlags(access), fs.newMode(false));
+    if (made) madeSd = sd;
+  }
+  let look: Lookup;
+  if (made) look = {rel: made.rel, stat: undefined};
+  else {
+    try {
+      look = await fs.lookup(smbPath.components);
+    } catch (e) {
+      throw lookupError(e);
+    }
   }
   const rel = look.rel;
   let st = look.stat;
@@ -256,9 +278,9 @@ async function createFrom(ctx: RequestContext, req: CreateRequest): Promise<Hand
         psd = await readStoredSd(fs, {rel: parentOf(rel)});
       } else {
         // The directory's descriptor is read while the file is created (it does not depend on the file).
-        const flags = C.O_CREAT | C.O_EXCL | ((access & READ_BITS) ? C.O_RDWR : C.O_WRONLY);
-        const [made, sd] = await Promise.all([fs.createFile(rel, flags, fs.newMode(false)), readStoredSd(fs, {rel: parentOf(rel)})]);
-        opened = {...made, granted: access};
+        const [file, sd] = await Promise.all([made ?? fs.createFile(rel, newFileFlags(access), fs.newMode(false)),
+          madeSd ?? readStoredSd(fs, {rel: parentOf(rel)})]);
+        opened = {...file, granted: access};
         psd = sd;
       }
       await inheritSd(fs, psd, opened.fd, wantDir);
@@ -282,6 +304,7 @@ async function createFrom(ctx: RequestContext, req: CreateRequest): Promise<Hand
     }
   } catch (e) {
     if (opened) closeFd(opened.fd);
+    else if (made) closeFd(made.fd);
     if (e instanceof NtStatusError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new NtStatusError(NtStatus.OBJECT_NAME_COLLISION);
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NtStatusError(NtStatus.OBJECT_NAME_NOT_FOUND, 'vanished');

@@ -238,6 +238,9 @@ static void parent_stat(int pfd, double *out) {
  * it, and the parent's statx just before and just after the create follow the
  * new file's: the engine keeps its cached name list of that directory valid
  * across its own create only when nothing else changed the directory before.
+ * With `data` holding 6 doubles (mtime sec, nsec, ctime sec, nsec, inode high
+ * and low 32 bits), the create happens only if the parent's statx before it
+ * matches them; otherwise the answer is fd -1 and nothing changed.
  */
 static void open_file(struct idops_req *r) {
   int oflags = (int)r->n[0];
@@ -253,7 +256,28 @@ static void open_file(struct idops_req *r) {
       return;
     }
     if ((pfd = resolve_parent(r, r->path, base)) < 0) return;
-    parent_stat(pfd, r->stat + IDOPS_STAT_FIELDS);
+    double *before = r->stat + IDOPS_STAT_FIELDS;
+    parent_stat(pfd, before);
+    if (r->data_len == sizeof(double) * 6) {
+      /* Create only if the parent still is what the caller's cached name list describes: the same inode
+       * with the same mtime and ctime. Otherwise nothing is created and the answer's fd is -1. */
+      double key[6];
+      memcpy(key, r->data, sizeof key);
+      if (before[19] < 0 || before[13] != key[0] || before[14] != key[1] || before[15] != key[2] ||
+          before[16] != key[3] || before[1] != key[4] || before[2] != key[5]) {
+        memset(r->stat + 2 * IDOPS_STAT_FIELDS, 0, sizeof(double) * IDOPS_STAT_FIELDS);
+        r->stat[2 * IDOPS_STAT_FIELDS + 19] = -(double)ESTALE;
+        r->stat[19] = -(double)ESTALE;
+        r->nstat = 3;
+        r->ival = -1;
+        r->res_type = RES_OPENSTAT;
+        goto out;
+      }
+    } else if (r->data_len != 0) {
+      r->err = EINVAL;
+      r->syscall = "open";
+      goto out;
+    }
     dirfd = pfd;
     path = base;
   }

@@ -285,6 +285,17 @@ describe('operations', () => {
     expect(await code(ops.createStat(root, '../x', C.O_CREAT | C.O_EXCL | C.O_RDWR, 0o640, nobody))).toBe('EXDEV');
     expect(await code(ops.createStat(root, 'dir-out/x', C.O_CREAT | C.O_EXCL | C.O_RDWR, 0o640, nobody))).toBe('ELOOP');
     expect(await code(ops.createStat(root, 'nobody/cs/y', C.O_CREAT | C.O_RDWR, 0o640, nobody))).toBe('EINVAL');
+    // createStatIf creates only while the parent is still the one described (inode, mtime, ctime).
+    const p = await ops.stat(root, 'nobody/cs', nobody);
+    const key = {ino: p.ino, mtimeSec: p.mtimeSec, mtimeNsec: p.mtimeNsec, ctimeSec: p.ctimeSec, ctimeNsec: p.ctimeNsec};
+    for (const stale of [{...key, mtimeNsec: (key.mtimeNsec + 1) % 1e9}, {...key, ctimeSec: key.ctimeSec - 1}, {...key, ino: key.ino + 1n}]) {
+      expect(await ops.createStatIf(root, 'nobody/cs/z', C.O_CREAT | C.O_EXCL | C.O_RDWR, 0o640, nobody, stale)).toBeNull();
+    }
+    expect(readdirSync(join(share, 'nobody', 'cs')).sort()).toEqual(['new']);
+    const z = await ops.createStatIf(root, 'nobody/cs/z', C.O_CREAT | C.O_EXCL | C.O_RDWR, 0o640, nobody, key);
+    closeSync(z!.fd);
+    expect(z!.stat.ino).toBe(statSync(join(share, 'nobody', 'cs', 'z'), {bigint: true}).ino);
+    expect(await ops.createStatIf(root, 'nobody/cs/w', C.O_CREAT | C.O_EXCL | C.O_RDWR, 0o640, nobody, key)).toBeNull();
   });
 
   it('statOrParent: the stat, or for a missing name its parent\'s; other errors as stat', async () => {
