@@ -6,9 +6,12 @@
 #include "idops.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 
 static int is_user_xattr(struct idops_req *r, const char *name) {
@@ -122,10 +125,34 @@ int idops_listxattr_fd(struct idops_req *r, int fd) {
  * entry. r->data holds the entry names, each NUL-terminated. A name must be a
  * single component (no '/', not empty, `.` or `..`: EINVAL for that entry);
  * it is looked up in that directory and a symlink is not followed (the
- * listing handles symlinks itself). Result, per name in order: a 32-bit
+ * listing handles symlinks itself): getxattrat (Linux 6.13+), else lgetxattr
+ * on /proc/self/fd/N/name. Result, per name in order: a 32-bit
  * little-endian value length, or -errno for that entry, then the value.
  */
 #define DIRX_VALUE_MAX 65536 /* XATTR_SIZE_MAX: no value is larger */
+
+#ifndef SYS_getxattrat
+#define SYS_getxattrat 464 /* Linux 6.13+, the same number on every architecture */
+#endif
+struct dirx_xattr_args { /* struct xattr_args of <linux/xattr.h> (6.13+) */
+  uint64_t value;
+  uint32_t size;
+  uint32_t flags;
+};
+static int getxattrat_missing; /* ENOSYS once: every later lookup goes through /proc */
+
+/* `name` in directory `dfd`, not following a symlink: getxattrat, else lgetxattr through /proc. */
+static ssize_t dirx_get(int dfd, const char *name, const char *attr, char *val) {
+  if (!__atomic_load_n(&getxattrat_missing, __ATOMIC_RELAXED)) {
+    struct dirx_xattr_args a = {(uint64_t)(uintptr_t)val, DIRX_VALUE_MAX, 0};
+    long v = syscall(SYS_getxattrat, dfd, name, AT_SYMLINK_NOFOLLOW, attr, &a, sizeof a);
+    if (v >= 0 || errno != ENOSYS) return (ssize_t)v;
+    __atomic_store_n(&getxattrat_missing, 1, __ATOMIC_RELAXED);
+  }
+  char p[64 + 256];
+  snprintf(p, sizeof p, "/proc/self/fd/%d/%s", dfd, name);
+  return lgetxattr(p, attr, val, DIRX_VALUE_MAX);
+}
 
 static int dirx_put(char **out, size_t *len, size_t *cap, int32_t res, const char *val, size_t n) {
   if (*len + 4 + n > *cap) {
@@ -169,9 +196,7 @@ int idops_dir_xattrs(struct idops_req *r, int dfd) {
     if (l == 0 || l > 255 || memchr(name, '/', l) || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
       res = -EINVAL;
     } else {
-      char p[64 + 256];
-      snprintf(p, sizeof p, "/proc/self/fd/%d/%s", dfd, name);
-      v = lgetxattr(p, r->path2, val, DIRX_VALUE_MAX);
+      v = dirx_get(dfd, name, r->path2, val);
       res = v >= 0 ? (int32_t)v : -(int32_t)errno;
     }
     if (dirx_put(&out, &len, &cap, res, val, v > 0 ? (size_t)v : 0) != 0) {
