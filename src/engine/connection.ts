@@ -148,6 +148,11 @@ export class Connection implements SessionOwner {
     return b.subarray(0, n);
   }
 
+  /** Idle: the spare READ payload buffers go (buffers in use come back to the pool as before). */
+  releaseSpareBuffers(): void {
+    this.#readPool.length = 0;
+  }
+
   #recycleRead(t: Buffer): void {
     const ab = t.buffer;
     if (!this.#pooled.has(ab) || this.#readPool.length >= READ_POOL_SIZE) return;
