@@ -47,6 +47,11 @@ export function cipherKeyLength(cipherId: number): 16 | 32 {
   return cipherInfo(cipherId).keyLength;
 }
 
+/** True for AES-CCM, which OpenSSL encrypts in one update(): the message must be in one buffer. */
+export function cipherIsCcm(cipherId: number): boolean {
+  return cipherInfo(cipherId).ccm;
+}
+
 /** How many leading Nonce bytes the cipher uses: 11 for CCM, 12 for GCM. */
 export function cipherNonceLength(cipherId: number): 11 | 12 {
   return cipherInfo(cipherId).nonceLength;
