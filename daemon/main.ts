@@ -108,7 +108,7 @@ export class Daemon {
     this.statsTimer = setInterval(() => {
       this.writeStats();
       const e = this.engine.stats();
-      this.memory?.tick(e.bytesIn + e.bytesOut);
+      this.memory?.tick(e.bytesIn + e.bytesOut, this.listener.connectionsTotal - this.listener.connections);
     }, 1000);
     this.statsTimer.unref();
     this.installSignals();

@@ -4,10 +4,13 @@
 //   page-faulted in, used once, unmapped again, and that costs more than AES-GCM itself (a one-shot 8 MiB
 //   cipher update ran at ~1,450 MiB/s that way and ~4,000 MiB/s with the blocks reused from the heap).
 // - The price is that freed blocks stay in the heap. So once traffic stops (no byte moved during one tick
-//   of the daemon's 1 s stats timer after at least IDLE_TRIM_MIN bytes did), the daemon drops the
-//   connections' spare buffers, runs one full garbage collection (dead Buffers' memory is only freed by
+//   of the daemon's 1 s stats timer after at least IDLE_TRIM_MIN bytes did, or after a connection closed:
+//   a client often disconnects a while after its last transfer, and only then do its buffers die), the
+//   daemon drops the connections' spare buffers, runs one full garbage collection (dead Buffers' memory is only freed by
 //   the collector, and an idle process allocates nothing that would start one) and calls malloc_trim(0),
-//   which hands every free heap page back to the kernel. Idle RSS after bulk traffic thus comes back down
+//   which hands every free heap page back to the kernel. Not all of it may be free yet (V8 releases dead
+//   Buffers' memory on a background thread after the collection; a closed connection's teardown may still
+//   be running), so the next quiet tick does the same once more. Idle RSS after bulk traffic thus comes back down
 //   to about where it started, at the cost of one GC pause when nobody is waiting.
 import {setFlagsFromString} from 'node:v8';
 import {runInNewContext} from 'node:vm';
@@ -33,9 +36,20 @@ function gcFunction(): (() => void) | undefined {
   return collect;
 }
 
+function mallocTrimQuietly(): void {
+  try {
+    mallocTrim();
+  } catch {
+    /* no addon */
+  }
+}
+
 export class MemoryKeeper {
   #lastBytes = -1;
   #sinceTrim = 0;
+  #closedAtTrim = 0;
+  /** The last tick trimmed: the next quiet one trims again, once (see the top of this file). */
+  #followUp = false;
   /** False when the allocator could not be tuned (not glibc, or the addon is missing). */
   readonly tuned: boolean;
 
@@ -49,17 +63,27 @@ export class MemoryKeeper {
     this.tuned = tuned;
   }
 
-  /** Called once a second with the bytes moved so far (in + out); trims after a quiet tick. */
-  tick(totalBytes: number): boolean {
+  /**
+   * Called once a second with the bytes moved so far (in + out) and the connections closed so far;
+   * trims after a quiet tick that follows bulk traffic or a closed connection.
+   */
+  tick(totalBytes: number, closedConnections = 0): boolean {
     const moved = this.#lastBytes < 0 ? 0 : totalBytes - this.#lastBytes;
     this.#lastBytes = totalBytes;
+    const followUp = this.#followUp;
+    this.#followUp = false;
     if (moved > 0) {
       this.#sinceTrim += moved;
       return false;
     }
-    if (this.#sinceTrim < IDLE_TRIM_MIN) return false;
+    if (this.#sinceTrim < IDLE_TRIM_MIN && closedConnections === this.#closedAtTrim) {
+      if (followUp) this.trim();
+      return followUp;
+    }
     this.#sinceTrim = 0;
+    this.#closedAtTrim = closedConnections;
     this.trim();
+    this.#followUp = true;
     return true;
   }
 
@@ -67,10 +91,6 @@ export class MemoryKeeper {
   trim(): void {
     this.releaseSpare();
     gcFunction()?.();
-    try {
-      mallocTrim();
-    } catch {
-      /* no addon */
-    }
+    mallocTrimQuietly();
   }
 }
