@@ -1,9 +1,7 @@
-import {resolve} from 'node:path';
 import {Flags} from '@oclif/core';
 import {defaultConfigPath, defaultPwdDbPath} from '../src/control/paths.js';
 import {KsmbdCommand} from './base.js';
-import {CHILD_ENV, spawnDetached} from '../daemon/detach.js';
-import {runDaemon} from '../daemon/main.js';
+import {runMountd} from './mountd-run.js';
 
 export default class Mountd extends KsmbdCommand {
   static override summary = 'Start the daemon (SMB server, RPC services, control socket)';
@@ -20,24 +18,7 @@ export default class Mountd extends KsmbdCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Mountd);
-    // The detached child runs with `/` as its working directory: make every path absolute first.
-    const configFile = resolve(flags.config);
-    const pwddbFile = resolve(flags.pwddb);
-    const rundir = flags.rundir !== undefined ? resolve(flags.rundir) : process.env.KSMBD_RUNDIR ? resolve(process.env.KSMBD_RUNDIR) : undefined;
-    const child = process.env[CHILD_ENV] === '1';
-    if (child) delete process.env[CHILD_ENV];
-    if (flags.nodetach || child) {
-      const code = await runDaemon({configFile, pwddbFile, rundir, port: flags.port, verbose: flags.verbose, mode: child ? 'child' : 'foreground'});
-      if (code !== 0) process.exit(code);
-      return;
-    }
-    const args = ['--config', configFile, '--pwddb', pwddbFile];
-    if (rundir) args.push('--rundir', rundir);
-    if (flags.port !== undefined) args.push('--port', String(flags.port));
-    if (flags.verbose) args.push('--verbose');
-    const r = await spawnDetached(args);
-    if (r.ok) process.stdout.write(r.message + '\n');
-    else process.stderr.write(`ksmbd mountd: ${r.message}\n`);
-    process.exitCode = r.ok ? 0 : 1;
+    // The same as the lean door the bin takes for a plain command line (commands/mountd-run.ts).
+    await runMountd(flags);
   }
 }

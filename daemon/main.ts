@@ -20,6 +20,7 @@ import {reportToParent} from './detach.js';
 import {bindAddresses, Listener} from './listener.js';
 import {acquireLock, LockHeld, releaseLock} from './lock.js';
 import {removeFiles, writeDebugFile, writeStatsFile} from './runtime-files.js';
+import {MemoryKeeper} from './memory.js';
 import {sdNotify} from './sd-notify.js';
 import {loadSubauth, subauthPath} from './subauth.js';
 
@@ -61,6 +62,7 @@ export class Daemon {
   port = 0;
   private control!: ControlServer;
   private statsTimer: NodeJS.Timeout | undefined;
+  private memory: MemoryKeeper | undefined;
   private lockTaken = false;
 
   constructor(readonly opts: MountdOptions) {
@@ -72,6 +74,8 @@ export class Daemon {
   /** Start everything; resolves once ready, throws a message for the operator otherwise. */
   async start(): Promise<void> {
     const {paths, log, opts} = this;
+    // Allocator settings first, before the big buffers come (daemon/memory.ts).
+    this.memory = new MemoryKeeper(() => this.engine?.releaseSpareBuffers?.());
     mkdirSync(paths.rundir, {recursive: true, mode: 0o755});
     const taken = acquireLock(paths.lock);
     this.lockTaken = true;
@@ -101,7 +105,11 @@ export class Daemon {
     await this.control.listen();
     writeDebugFile(paths.debug, log.debugSwitches.line());
     this.writeStats();
-    this.statsTimer = setInterval(() => this.writeStats(), 1000);
+    this.statsTimer = setInterval(() => {
+      this.writeStats();
+      const e = this.engine.stats();
+      this.memory?.tick(e.bytesIn + e.bytesOut, this.listener.connectionsTotal - this.listener.connections);
+    }, 1000);
     this.statsTimer.unref();
     this.installSignals();
     this.state = 'running';

@@ -47,6 +47,11 @@ export function cipherKeyLength(cipherId: number): 16 | 32 {
   return cipherInfo(cipherId).keyLength;
 }
 
+/** True for AES-CCM, which OpenSSL encrypts in one update(): the message must be in one buffer. */
+export function cipherIsCcm(cipherId: number): boolean {
+  return cipherInfo(cipherId).ccm;
+}
+
 /** How many leading Nonce bytes the cipher uses: 11 for CCM, 12 for GCM. */
 export function cipherNonceLength(cipherId: number): 11 | 12 {
   return cipherInfo(cipherId).nonceLength;
@@ -202,10 +207,18 @@ export function sealMessage(
 }
 
 /**
+ * GCM input pieces for sealMessageParts. One update() of a whole 8 MiB READ payload ran at ~2,600 MiB/s
+ * here against ~3,500 MiB/s in 256 KiB pieces (input and output of a piece stay in the CPU's L2 cache,
+ * and each output is a small heap block instead of one 8 MiB allocation).
+ */
+export const GCM_PIECE = 256 * 1024;
+
+/**
  * sealMessage for a message held in two buffers (the fixed part and a READ payload), without joining
- * them where the cipher allows it: GCM encrypts the pieces in turn (its ciphertext is a keystream XOR, so
- * the pieces' ciphertexts are the whole one's); OpenSSL's CCM needs the plaintext in one update(), so
- * CCM joins them first. Returns the transform header followed by the ciphertext pieces, for writev.
+ * them where the cipher allows it: GCM encrypts the pieces in turn, the payload GCM_PIECE bytes at a time
+ * (its ciphertext is a keystream XOR, so the pieces' ciphertexts are the whole one's); OpenSSL's CCM needs
+ * the plaintext in one update(), so CCM joins them first. Returns the transform header (its tag filled in
+ * once final() gave it) followed by the ciphertext pieces, for writev.
  */
 export function sealMessageParts(
   key: Uint8Array,
@@ -222,11 +235,12 @@ export function sealMessageParts(
   fillHeader(header, info, sessionId, head.length + tail.length, nonce);
   const c = createCipheriv(gcmName(key), key, header.subarray(AAD_OFFSET, AAD_OFFSET + info.nonceLength));
   c.setAAD(header.subarray(AAD_OFFSET, TRANSFORM_HEADER_SIZE));
-  const a = c.update(head);
-  const b = c.update(tail);
+  const out: Buffer[] = [header, c.update(head)];
+  for (let at = 0; at < tail.length; at += GCM_PIECE) out.push(c.update(tail.subarray(at, Math.min(at + GCM_PIECE, tail.length))));
   const rest = c.final();
+  if (rest.length > 0) out.push(rest);
   c.getAuthTag().copy(header, 4);
-  return rest.length > 0 ? [header, a, b, rest] : [header, a, b];
+  return out;
 }
 
 /** Like sealMessage, as one contiguous TRANSFORM message (costs one copy of the ciphertext). */

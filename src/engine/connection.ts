@@ -14,7 +14,7 @@
  * may wait goes async (src/engine/async.ts) instead of holding the queue.
  */
 import type {Socket} from 'node:net';
-import {decryptMessage, DecryptError, sealMessage, sealMessageParts} from '../crypto/seal.js';
+import {cipherIsCcm, decryptMessage, DecryptError, sealMessage, sealMessageParts} from '../crypto/seal.js';
 import {preauthUpdate} from '../crypto/preauth.js';
 import {Command, Dialect, HeaderFlags} from '../smb2/constants.js';
 import {decodeHeader, decodeTransformHeader, encodeHeader, sniffProtocol, type Smb2Header} from '../smb2/header.js';
@@ -43,6 +43,12 @@ const QUEUE_LOW_BYTES = 16 * 1024 * 1024;
 /** READ payloads at least this long come from a small per-connection pool (readBuffer()). */
 const POOLED_READ_MIN = 1024 * 1024;
 const READ_POOL_SIZE = 3;
+/**
+ * Bytes kept free in front of a pooled READ payload. When the cipher needs the whole message in one
+ * buffer (CCM), the response's header and body (80 bytes) are copied there and the message is sealed in
+ * place of a joined 8 MiB copy (#joinInPlace).
+ */
+const READ_HEAD_ROOM = 128;
 
 
 export class Connection implements SessionOwner {
@@ -141,11 +147,24 @@ export class Connection implements SessionOwner {
   readBuffer(n: number): Buffer {
     if (n < POOLED_READ_MIN || n > this.maxReadSize) return Buffer.allocUnsafe(n);
     let b = this.#readPool.pop();
-    if (!b || b.length < n) {
-      b = Buffer.allocUnsafe(this.maxReadSize);
+    if (!b || b.length < READ_HEAD_ROOM + n) {
+      b = Buffer.allocUnsafe(READ_HEAD_ROOM + this.maxReadSize);
       this.#pooled.add(b.buffer);
     }
-    return b.subarray(0, n);
+    return b.subarray(READ_HEAD_ROOM, READ_HEAD_ROOM + n);
+  }
+
+  /** `message` copied into the room in front of a pooled payload `tail`: the two as one view, or undefined. */
+  #joinInPlace(message: Buffer, tail: Buffer): Buffer | undefined {
+    if (!this.#pooled.has(tail.buffer) || tail.byteOffset < message.length) return undefined;
+    const joined = Buffer.from(tail.buffer, tail.byteOffset - message.length, message.length + tail.length);
+    message.copy(joined, 0);
+    return joined;
+  }
+
+  /** Idle: the spare READ payload buffers go (buffers in use come back to the pool as before). */
+  releaseSpareBuffers(): void {
+    this.#readPool.length = 0;
   }
 
   #recycleRead(t: Buffer): void {
@@ -508,7 +527,9 @@ export class Connection implements SessionOwner {
     const s = this.socket;
     s.cork();
     if (tail && encSession?.encryptionKey && encSession.nonces) {
-      const parts = sealMessageParts(encSession.encryptionKey, encSession.cipherId, encSession.id, message, tail, encSession.nonces.next());
+      const {encryptionKey: key, cipherId, id} = encSession;
+      const joined = cipherIsCcm(cipherId) ? this.#joinInPlace(message, tail) : undefined;
+      const parts = joined ? sealMessage(key, cipherId, id, joined, encSession.nonces.next()) : sealMessageParts(key, cipherId, id, message, tail, encSession.nonces.next());
       let n = 0;
       for (const p of parts) n += p.length;
       s.write(frameHeader(n));

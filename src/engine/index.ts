@@ -47,6 +47,10 @@ export class Engine implements SmbEngine {
     this.ctx.log.debug('conn', `connection from ${c.peer}`);
   }
 
+  releaseSpareBuffers(): void {
+    for (const c of this.#connections) c.releaseSpareBuffers();
+  }
+
   stats(): EngineStats {
     let bytesIn = this.#closedBytesIn;
     let bytesOut = this.#closedBytesOut;

@@ -36,6 +36,8 @@ export interface SmbEngine {
   reload(config: LoadedConfig): void;
   /** Stop: close sessions, flush, end every connection. The daemon gives up waiting after `deadlineMs`. */
   shutdown(deadlineMs: number): Promise<void>;
+  /** Traffic stopped: drop buffers kept for reuse (the daemon then collects garbage and trims the heap). */
+  releaseSpareBuffers?(): void;
 }
 
 export type EngineFactory = (ctx: EngineContext) => SmbEngine;

@@ -78,6 +78,8 @@ interface Binding {
   submit(op: number, fd: number, ident: Uint32Array | null, path: string | null, path2: string | null,
     flags: number, n0: number, n1: number, n2: number, n3: number, data: Uint8Array | null): Promise<Result>;
   setThreads(n: number): number;
+  mallocTune(mmapThreshold: number, trimThreshold: number): boolean;
+  mallocTrim(): boolean;
 }
 
 let binding: Binding | undefined;
@@ -103,6 +105,16 @@ function native(): Binding {
 /** Worker threads for identity operations (default 4, or KSMBD_IDOPS_THREADS); only before the first call. */
 export function setThreadCount(n: number): number {
   return native().setThreads(n);
+}
+
+/** glibc mallopt(M_MMAP_THRESHOLD / M_TRIM_THRESHOLD) through the addon (src/vfs/native/malloc.c). */
+export function mallocTune(mmapThreshold: number, trimThreshold: number): boolean {
+  return native().mallocTune(mmapThreshold, trimThreshold);
+}
+
+/** glibc malloc_trim(0): free heap pages go back to the kernel. */
+export function mallocTrim(): boolean {
+  return native().mallocTrim();
 }
 
 function fail(code: string, message: string, syscall: string, path?: string): never {

@@ -326,6 +326,10 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* malloc.c */
+napi_value malloc_tune(napi_env env, napi_callback_info info);
+napi_value malloc_trim_now(napi_env env, napi_callback_info info);
+
 static napi_value init(napi_env env, napi_value exports) {
   struct env_state *st = calloc(1, sizeof *st);
   if (!st) return NULL;
@@ -341,8 +345,10 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"submit", NULL, submit, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"mallocTune", NULL, malloc_tune, NULL, NULL, NULL, napi_default, NULL},
+      {"mallocTrim", NULL, malloc_trim_now, NULL, NULL, NULL, napi_default, NULL},
   };
-  CHECK(napi_define_properties(env, exports, 2, props));
+  CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;
 }
 

@@ -16,6 +16,7 @@ import {
   NonceSequence,
   sealMessage,
   sealMessageParts,
+  GCM_PIECE,
   transformSessionId,
 } from '../../../src/crypto/seal.js';
 import {vectorsOfKind} from '../../vectors/load.js';
@@ -196,4 +197,16 @@ describe('sealMessageParts (a message held in two buffers)', () => {
       expect(decryptMessage(key, cipher, joined).equals(Buffer.concat([head, tail]))).toBe(true);
     });
   }
+  it('GCM: a payload longer than GCM_PIECE is encrypted in pieces that join to the one-shot ciphertext', () => {
+    const key = randomBytes(16);
+    const head = randomBytes(80);
+    const tail = randomBytes(2 * GCM_PIECE + 12_345);
+    const nonce = randomBytes(16);
+    const parts = sealMessageParts(key, CIPHER_AES_128_GCM, 7n, head, tail, nonce);
+    // header, head, three payload pieces (GCM's final() gives nothing more)
+    expect(parts.map((p) => p.length)).toEqual([52, 80, GCM_PIECE, GCM_PIECE, 12_345]);
+    const joined = Buffer.concat(parts);
+    expect(joined.equals(encryptMessage(key, CIPHER_AES_128_GCM, 7n, Buffer.concat([head, tail]), nonce))).toBe(true);
+    expect(decryptMessage(key, CIPHER_AES_128_GCM, joined).equals(Buffer.concat([head, tail]))).toBe(true);
+  });
 });
