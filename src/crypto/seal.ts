@@ -259,8 +259,11 @@ export function transformSessionId(buf: Uint8Array): bigint {
  * an SMB2 header or different from what follows the header, or a tag that does not verify.
  * The caller has already matched SessionId to a session and chose that session's
  * c2sCipherKey (the server's DecryptionKey).
+ * `inPlace`: the caller owns `transform` and lets a large GCM message be decrypted over its own bytes;
+ * the plaintext is then a view of `transform` (check `.buffer`), otherwise a buffer of its own. CCM is
+ * never decrypted in place (OpenSSL's CCM takes the whole message in one update()).
  */
-export function decryptMessage(key: Uint8Array, cipherId: number, transform: Uint8Array): Buffer {
+export function decryptMessage(key: Uint8Array, cipherId: number, transform: Uint8Array, inPlace = false): Buffer {
   const info = cipherInfo(cipherId);
   if (key.length !== info.keyLength) throw new RangeError(`cipher ${cipherId} needs a ${info.keyLength}-byte key`);
   if (transform.length <= TRANSFORM_HEADER_SIZE) throw new DecryptError('TRANSFORM message has no payload');
@@ -273,5 +276,39 @@ export function decryptMessage(key: Uint8Array, cipherId: number, transform: Uin
   const tag = view.subarray(4, 20);
   const aad = view.subarray(AAD_OFFSET, TRANSFORM_HEADER_SIZE);
   const iv = view.subarray(AAD_OFFSET, AAD_OFFSET + info.nonceLength);
+  if (!info.ccm && inPlace && ciphertext.length >= GCM_IN_PLACE_MIN) return gcmDecryptInPlace(key, iv, aad, ciphertext, tag);
   return info.ccm ? aesCcmDecrypt(key, iv, aad, ciphertext, tag) : aesGcmDecrypt(key, iv, aad, ciphertext, tag);
+}
+
+/** GCM messages at least this long are decrypted in place, GCM_PIECE bytes per update(). */
+const GCM_IN_PLACE_MIN = 256 * 1024;
+const GCM_PIECE = 64 * 1024;
+
+/**
+ * AES-GCM decryption over the ciphertext's own bytes: update() on one piece at a time, each piece's
+ * plaintext copied back over the ciphertext it came from (GCM is a keystream XOR: piece by piece gives
+ * the same bytes as one call). One update() over megabytes makes node allocate (and the kernel map and
+ * fault in) a fresh output buffer each time, which costs more than the AES itself; pieces of 64 KiB
+ * (their output stays below glibc's 128 KiB mmap threshold) reuse malloc's heap. The plaintext must not be used unless this returns: when final() finds a bad tag
+ * the buffer holds unauthenticated bytes and the caller drops the message (DecryptError).
+ */
+function gcmDecryptInPlace(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ciphertext: Buffer, tag: Uint8Array): Buffer {
+  if (tag.length !== TAG_LENGTH) throw new DecryptError('GCM tag must be 16 bytes');
+  const d = createDecipheriv(gcmName(key), key, iv);
+  d.setAAD(aad);
+  d.setAuthTag(tag);
+  const n = ciphertext.length;
+  for (let at = 0; at < n; at += GCM_PIECE) {
+    const end = at + GCM_PIECE < n ? at + GCM_PIECE : n;
+    const p = d.update(ciphertext.subarray(at, end));
+    // GCM's update() returns exactly as many bytes as it is given.
+    if (p.length !== end - at) throw new DecryptError('AES-GCM returned a short piece');
+    p.copy(ciphertext, at);
+  }
+  try {
+    d.final();
+  } catch {
+    throw new DecryptError('AES-GCM authentication failed');
+  }
+  return ciphertext;
 }

@@ -270,7 +270,8 @@ export class Connection implements SessionOwner {
         break;
       case 'transform':
         [buf, encSession] = this.#decrypt(frame);
-        this.#parser.release(frame); // the plaintext is a buffer of its own
+        // Unless it was decrypted in place, the plaintext is a buffer of its own: the frame can be reused.
+        if (buf.buffer !== frame.buffer) this.#parser.release(frame);
         break;
       case 'smb1':
         // MS-SMB2 3.3.5.3: only an SMB1 NEGOTIATE, only as the first message, is answered (in SMB2).
@@ -297,7 +298,7 @@ export class Connection implements SessionOwner {
     this.#inflight++;
     this.#inflightBytes += bytes;
     if (kind === CONCURRENT_DIR) this.#dirInflight++;
-    const recycle = buf === frame && buf.readUInt16LE(12) === Command.WRITE ? frame : undefined;
+    const recycle = buf.buffer === frame.buffer && buf.readUInt16LE(12) === Command.WRITE ? frame : undefined;
     void this.#runConcurrent(buf, encSession, kind, bytes, recycle);
   }
 
@@ -309,7 +310,8 @@ export class Connection implements SessionOwner {
     if (!s || s.owner !== this || !s.decryptionKey || s.state === 'expired') {
       throw new ConnectionError('TRANSFORM for a session without encryption keys');
     }
-    const plain = decryptMessage(s.decryptionKey, s.cipherId, frame);
+    // The frame is ours (assembled by the parser or a view of a socket chunk nothing else reads).
+    const plain = decryptMessage(s.decryptionKey, s.cipherId, frame, true);
     return [plain, s];
   }
 

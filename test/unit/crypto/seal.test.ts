@@ -197,3 +197,37 @@ describe('sealMessageParts (a message held in two buffers)', () => {
     });
   }
 });
+
+describe('decryptMessage in place (large GCM messages, piece by piece)', () => {
+  const all = [CIPHER_AES_128_CCM, CIPHER_AES_128_GCM, CIPHER_AES_256_CCM, CIPHER_AES_256_GCM];
+  const gcm = (c: number) => c === CIPHER_AES_128_GCM || c === CIPHER_AES_256_GCM;
+
+  for (const cipherId of all) {
+    it(`cipher ${cipherId}: the same plaintext as the one-shot decryption, over the message's own bytes for GCM`, () => {
+      const key = randomBytes(cipherId >= CIPHER_AES_256_CCM ? 32 : 16);
+      const seq = new NonceSequence(cipherId);
+      // Below the in-place bound, at it, one byte past a piece boundary, and 8 MiB.
+      for (const size of [4096, 256 * 1024, 3 * 128 * 1024 + 1, 8 * 1024 * 1024]) {
+        const pt = randomBytes(size);
+        const msg = encryptMessage(key, cipherId, 7n, pt, seq.next());
+        const plain = decryptMessage(key, cipherId, msg, true);
+        expect(plain.equals(pt), `size ${size}`).toBe(true);
+        expect(plain.buffer === msg.buffer, `size ${size} in place`).toBe(gcm(cipherId) && size >= 256 * 1024);
+      }
+    });
+  }
+
+  it('a flipped ciphertext byte or tag bit past the first piece is refused (DecryptError), in place too', () => {
+    const key = randomBytes(16);
+    const pt = randomBytes(2 * 1024 * 1024);
+    const msg = encryptMessage(key, CIPHER_AES_128_GCM, 7n, pt, new NonceSequence(CIPHER_AES_128_GCM).next());
+    const late = Buffer.from(msg);
+    late[52 + 1_500_000]! ^= 0x10;
+    expect(() => decryptMessage(key, CIPHER_AES_128_GCM, late, true)).toThrow(DecryptError);
+    const tag = Buffer.from(msg);
+    tag[19]! ^= 0x01;
+    expect(() => decryptMessage(key, CIPHER_AES_128_GCM, tag, true)).toThrow(DecryptError);
+    // The untouched message still decrypts.
+    expect(decryptMessage(key, CIPHER_AES_128_GCM, msg, true).equals(pt)).toBe(true);
+  });
+});
