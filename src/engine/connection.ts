@@ -30,6 +30,7 @@ import {dispatch, POLICY} from './dispatch.js';
 import {ConnectionError} from './errors.js';
 import {frameCap} from './settings.js';
 import {FrameParser, frameHeader} from './framing.js';
+import {readIntoBuffers} from './receive.js';
 import {handleSmb1Negotiate} from './handlers/negotiate.js';
 import {CONCURRENT, CONCURRENT_DIR, MAX_INFLIGHT, MAX_INFLIGHT_BYTES, requestBytes, requestKind, SERIAL} from './scheduling.js';
 
@@ -43,6 +44,8 @@ const QUEUE_LOW_BYTES = 16 * 1024 * 1024;
 /** READ payloads at least this long come from a small per-connection pool (readBuffer()). */
 const POOLED_READ_MIN = 1024 * 1024;
 const READ_POOL_SIZE = 3;
+/** Reads that are not the body of a large frame land in one buffer this long, copied out as they come. */
+const READ_SCRATCH = 64 * 1024;
 
 
 export class Connection implements SessionOwner {
@@ -94,6 +97,25 @@ export class Connection implements SessionOwner {
   };
   #paused = false;
   #idleTimer: NodeJS.Timeout | undefined;
+  /** Socket reads (receive.ts): the buffer small reads land in, and the large-frame target last handed out. */
+  #scratch: Buffer | undefined;
+  #direct: Buffer | undefined;
+  readonly #nextReadBuffer = (): Buffer => {
+    const t = this.#parser.target();
+    this.#direct = t;
+    return t ?? (this.#scratch ??= Buffer.allocUnsafe(READ_SCRATCH));
+  };
+  readonly #onRead = (n: number, buf: Buffer): void => {
+    if (buf === this.#direct) {
+      this.#direct = undefined;
+      this.#onData(undefined, n);
+      return;
+    }
+    // The scratch buffer takes the next read: keep a copy.
+    const chunk = Buffer.allocUnsafe(n);
+    buf.copy(chunk, 0, 0, n);
+    this.#onData(chunk, n);
+  };
 
   constructor(
     readonly server: ServerContext,
@@ -104,7 +126,7 @@ export class Connection implements SessionOwner {
     this.credits = new CreditWindow(server.settings.maxCredits);
     this.#parser = new FrameParser(frameCap(server.settings));
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    if (!readIntoBuffers(socket, this.#nextReadBuffer, this.#onRead)) socket.on('data', (chunk: Buffer) => this.#onData(chunk, chunk.length));
     socket.on('error', (e) => server.log.debug('conn', `${this.peer}: socket error: ${e.message}`));
     socket.on('close', () => void this.#teardown());
     socket.on('drain', () => this.#maybeResume());
@@ -166,13 +188,15 @@ export class Connection implements SessionOwner {
     if (opens === 0 && this.async.size === 0 && Date.now() - this.lastActivity >= deadtimeMs) this.drop('deadtime reached');
   }
 
-  #onData(chunk: Buffer): void {
+  /** `n` bytes arrived: `chunk`, or (undefined) read straight into the parser's target(). */
+  #onData(chunk: Buffer | undefined, n: number): void {
     if (this.closed) return;
-    this.bytesIn += chunk.length;
+    this.bytesIn += n;
     this.lastActivity = Date.now();
     const before = this.#queue.length;
     try {
-      this.#parser.push(chunk, this.#queue);
+      if (chunk) this.#parser.push(chunk, this.#queue);
+      else this.#parser.advance(n, this.#queue);
     } catch (e) {
       this.drop((e as Error).message);
       return;
