@@ -276,39 +276,78 @@ export function decryptMessage(key: Uint8Array, cipherId: number, transform: Uin
   const tag = view.subarray(4, 20);
   const aad = view.subarray(AAD_OFFSET, TRANSFORM_HEADER_SIZE);
   const iv = view.subarray(AAD_OFFSET, AAD_OFFSET + info.nonceLength);
-  if (!info.ccm && inPlace && ciphertext.length >= GCM_IN_PLACE_MIN) return gcmDecryptInPlace(key, iv, aad, ciphertext, tag);
+  if (!info.ccm && inPlace && ciphertext.length >= GCM_IN_PLACE_MIN) {
+    const g = GcmInPlaceDecrypt.start(key, cipherId, view);
+    if (g) return g.finish();
+  }
   return info.ccm ? aesCcmDecrypt(key, iv, aad, ciphertext, tag) : aesGcmDecrypt(key, iv, aad, ciphertext, tag);
 }
 
 /** GCM messages at least this long are decrypted in place, GCM_PIECE bytes per update(). */
-const GCM_IN_PLACE_MIN = 256 * 1024;
+export const GCM_IN_PLACE_MIN = 256 * 1024;
 const GCM_PIECE = 64 * 1024;
 
 /**
- * AES-GCM decryption over the ciphertext's own bytes: update() on one piece at a time, each piece's
- * plaintext copied back over the ciphertext it came from (GCM is a keystream XOR: piece by piece gives
- * the same bytes as one call). One update() over megabytes makes node allocate (and the kernel map and
- * fault in) a fresh output buffer each time, which costs more than the AES itself; pieces of 64 KiB
- * (their output stays below glibc's 128 KiB mmap threshold) reuse malloc's heap. The plaintext must not be used unless this returns: when final() finds a bad tag
- * the buffer holds unauthenticated bytes and the caller drops the message (DecryptError).
+ * AES-GCM decryption of a large TRANSFORM message over its own bytes: update() on one piece at a time,
+ * each piece's plaintext copied back over the ciphertext it came from (GCM is a keystream XOR: piece by
+ * piece gives the same bytes as one call). One update() over megabytes makes node allocate (and the kernel
+ * map and fault in) a fresh output buffer each time, which costs more than the AES itself; pieces of
+ * 64 KiB (their output stays below glibc's 128 KiB mmap threshold) reuse malloc's heap.
+ *
+ * The pieces may be decrypted while the rest of the message is still arriving (feed()), so that little
+ * is left to do when it is complete. Nothing may use the plaintext unless finish() returns: until the tag
+ * is checked it is unauthenticated, and when the tag is bad the message is dropped (DecryptError).
  */
-function gcmDecryptInPlace(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ciphertext: Buffer, tag: Uint8Array): Buffer {
-  if (tag.length !== TAG_LENGTH) throw new DecryptError('GCM tag must be 16 bytes');
-  const d = createDecipheriv(gcmName(key), key, iv);
-  d.setAAD(aad);
-  d.setAuthTag(tag);
-  const n = ciphertext.length;
-  for (let at = 0; at < n; at += GCM_PIECE) {
-    const end = at + GCM_PIECE < n ? at + GCM_PIECE : n;
-    const p = d.update(ciphertext.subarray(at, end));
+export class GcmInPlaceDecrypt {
+  readonly #d: ReturnType<typeof createDecipheriv>;
+  readonly #ciphertext: Buffer;
+  #done = 0;
+
+  private constructor(d: ReturnType<typeof createDecipheriv>, ciphertext: Buffer) {
+    this.#d = d;
+    this.#ciphertext = ciphertext;
+  }
+
+  /**
+   * Begin with `message`, a whole TRANSFORM message's buffer of which at least the header has arrived; or
+   * undefined when this does not apply: not GCM, shorter than GCM_IN_PLACE_MIN, or a header that
+   * decryptMessage() refuses (it says why).
+   */
+  static start(key: Uint8Array, cipherId: number, message: Buffer): GcmInPlaceDecrypt | undefined {
+    const info = CIPHERS[cipherId];
+    if (!info || info.ccm || key.length !== info.keyLength) return undefined;
+    const n = message.length - TRANSFORM_HEADER_SIZE;
+    if (n < GCM_IN_PLACE_MIN || !isTransformMessage(message)) return undefined;
+    if (message.readUInt16LE(42) !== TRANSFORM_FLAG_ENCRYPTED || message.readUInt32LE(36) !== n) return undefined;
+    const d = createDecipheriv(gcmName(key), key, message.subarray(AAD_OFFSET, AAD_OFFSET + info.nonceLength));
+    d.setAAD(message.subarray(AAD_OFFSET, TRANSFORM_HEADER_SIZE));
+    d.setAuthTag(message.subarray(4, 4 + TAG_LENGTH));
+    return new GcmInPlaceDecrypt(d, message.subarray(TRANSFORM_HEADER_SIZE));
+  }
+
+  /** The message's first `arrived` bytes are there: decrypt the whole pieces among them. */
+  feed(arrived: number): void {
+    const upTo = Math.min(arrived - TRANSFORM_HEADER_SIZE, this.#ciphertext.length);
+    while (this.#done + GCM_PIECE <= upTo) this.#piece(this.#done + GCM_PIECE);
+  }
+
+  /** All of it is there: the rest, then the tag. Returns the plaintext (the ciphertext's own bytes). */
+  finish(): Buffer {
+    const n = this.#ciphertext.length;
+    while (this.#done < n) this.#piece(Math.min(n, this.#done + GCM_PIECE));
+    try {
+      this.#d.final();
+    } catch {
+      throw new DecryptError('AES-GCM authentication failed');
+    }
+    return this.#ciphertext;
+  }
+
+  #piece(end: number): void {
+    const p = this.#d.update(this.#ciphertext.subarray(this.#done, end));
     // GCM's update() returns exactly as many bytes as it is given.
-    if (p.length !== end - at) throw new DecryptError('AES-GCM returned a short piece');
-    p.copy(ciphertext, at);
+    if (p.length !== end - this.#done) throw new DecryptError('AES-GCM returned a short piece');
+    p.copy(this.#ciphertext, this.#done);
+    this.#done = end;
   }
-  try {
-    d.final();
-  } catch {
-    throw new DecryptError('AES-GCM authentication failed');
-  }
-  return ciphertext;
 }

@@ -101,6 +101,11 @@ export class FrameParser {
     return this.#asm?.subarray(this.#filled, this.#need);
   }
 
+  /** The large frame being assembled (its whole buffer) and how many of its bytes are there, or undefined. */
+  assembling(): {frame: Buffer; filled: number} | undefined {
+    return this.#asm === undefined ? undefined : {frame: this.#asm, filled: this.#filled};
+  }
+
   /** `n` bytes were written into the start of target(); returns the frame when that completes it. */
   advance(n: number, out: Buffer[] = []): Buffer[] {
     const asm = this.#asm;

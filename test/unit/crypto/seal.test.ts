@@ -12,6 +12,7 @@ import {
   decryptMessage,
   DecryptError,
   encryptMessage,
+  GcmInPlaceDecrypt,
   isTransformMessage,
   NonceSequence,
   sealMessage,
@@ -229,5 +230,43 @@ describe('decryptMessage in place (large GCM messages, piece by piece)', () => {
     expect(() => decryptMessage(key, CIPHER_AES_128_GCM, tag, true)).toThrow(DecryptError);
     // The untouched message still decrypts.
     expect(decryptMessage(key, CIPHER_AES_128_GCM, msg, true).equals(pt)).toBe(true);
+  });
+});
+
+describe('GcmInPlaceDecrypt (a large GCM message decrypted while it arrives)', () => {
+  it('fed the arrived length in steps of any size, then finished: the plaintext, over the message', () => {
+    const key = randomBytes(16);
+    const pt = randomBytes(3 * 1024 * 1024 + 77);
+    const msg = encryptMessage(key, CIPHER_AES_128_GCM, 9n, pt, new NonceSequence(CIPHER_AES_128_GCM).next());
+    for (const step of [52, 1000, 65536, 300_001, msg.length]) {
+      const copy = Buffer.from(msg);
+      const g = GcmInPlaceDecrypt.start(key, CIPHER_AES_128_GCM, copy)!;
+      for (let arrived = step; arrived < copy.length; arrived += step) g.feed(arrived);
+      const plain = g.finish();
+      expect(plain.buffer, `step ${step}`).toBe(copy.buffer);
+      expect(plain.equals(pt), `step ${step}`).toBe(true);
+    }
+  });
+
+  it('a byte altered anywhere, even in a piece already fed, fails at finish(); does not apply to CCM, small or bad headers', () => {
+    const key = randomBytes(16);
+    const pt = randomBytes(1024 * 1024);
+    const msg = encryptMessage(key, CIPHER_AES_128_GCM, 9n, pt, new NonceSequence(CIPHER_AES_128_GCM).next());
+    for (const at of [52, 52 + 70_000, msg.length - 1]) {
+      const bad = Buffer.from(msg);
+      bad[at]! ^= 0x04;
+      const g = GcmInPlaceDecrypt.start(key, CIPHER_AES_128_GCM, bad)!;
+      g.feed(bad.length - 1000);
+      expect(() => g.finish(), `byte ${at}`).toThrow(DecryptError);
+    }
+    const ccmKey = randomBytes(16);
+    const ccm = encryptMessage(ccmKey, CIPHER_AES_128_CCM, 9n, pt, new NonceSequence(CIPHER_AES_128_CCM).next());
+    expect(GcmInPlaceDecrypt.start(ccmKey, CIPHER_AES_128_CCM, ccm)).toBeUndefined();
+    const small = encryptMessage(key, CIPHER_AES_128_GCM, 9n, randomBytes(4096), new NonceSequence(CIPHER_AES_128_GCM).next());
+    expect(GcmInPlaceDecrypt.start(key, CIPHER_AES_128_GCM, small)).toBeUndefined();
+    const sizeOff = Buffer.from(msg);
+    sizeOff.writeUInt32LE(pt.length - 16, 36);
+    expect(GcmInPlaceDecrypt.start(key, CIPHER_AES_128_GCM, sizeOff)).toBeUndefined();
+    expect(GcmInPlaceDecrypt.start(randomBytes(32), CIPHER_AES_128_GCM, msg)).toBeUndefined();
   });
 });

@@ -85,6 +85,11 @@ describe('FrameParser', () => {
     // The frame's missing bytes, exactly: a read into it cannot run into the next frame.
     let t = p.target()!;
     expect(t.length).toBe(body.length - 996);
+    const a = p.assembling()!;
+    expect(a.filled).toBe(996);
+    expect(a.frame.length).toBe(body.length);
+    expect(a.frame.subarray(0, 996).equals(body.subarray(0, 996))).toBe(true);
+    expect(t.buffer).toBe(a.frame.buffer);
     all.copy(t, 0, 1000, 1000 + 70000);
     expect(p.advance(70000)).toEqual([]);
     t = p.target()!;
@@ -94,6 +99,7 @@ describe('FrameParser', () => {
     const [f] = p.advance(t.length);
     expect(f!.equals(body)).toBe(true);
     expect(p.target()).toBeUndefined();
+    expect(p.assembling()).toBeUndefined();
     expect(() => p.advance(1)).toThrow(RangeError);
     expect(p.push(all.subarray(4 + body.length)).map(String)).toEqual(['next']);
     expect(p.buffered).toBe(0);
