@@ -14,7 +14,7 @@
  * may wait goes async (src/engine/async.ts) instead of holding the queue.
  */
 import type {Socket} from 'node:net';
-import {decryptMessage, DecryptError, GcmInPlaceDecrypt, sealMessage, sealMessageParts, TRANSFORM_HEADER_SIZE} from '../crypto/seal.js';
+import {decryptMessage, DecryptError, sealMessage, sealMessageParts} from '../crypto/seal.js';
 import {preauthUpdate} from '../crypto/preauth.js';
 import {Command, Dialect, HeaderFlags} from '../smb2/constants.js';
 import {decodeHeader, decodeTransformHeader, encodeHeader, sniffProtocol, type Smb2Header} from '../smb2/header.js';
@@ -30,7 +30,7 @@ import {dispatch, POLICY} from './dispatch.js';
 import {ConnectionError} from './errors.js';
 import {frameCap} from './settings.js';
 import {FrameParser, frameHeader} from './framing.js';
-import {readIntoBuffers} from './receive.js';
+import {EarlyDecrypts, ReadBuffers} from './receive.js';
 import {handleSmb1Negotiate} from './handlers/negotiate.js';
 import {CONCURRENT, CONCURRENT_DIR, MAX_INFLIGHT, MAX_INFLIGHT_BYTES, requestBytes, requestKind, SERIAL} from './scheduling.js';
 
@@ -44,8 +44,6 @@ const QUEUE_LOW_BYTES = 16 * 1024 * 1024;
 /** READ payloads at least this long come from a small per-connection pool (readBuffer()). */
 const POOLED_READ_MIN = 1024 * 1024;
 const READ_POOL_SIZE = 3;
-/** Reads that are not the body of a large frame land in one buffer this long, copied out as they come. */
-const READ_SCRATCH = 64 * 1024;
 
 
 export class Connection implements SessionOwner {
@@ -97,29 +95,11 @@ export class Connection implements SessionOwner {
   };
   #paused = false;
   #idleTimer: NodeJS.Timeout | undefined;
-  /**
-   * Large GCM TRANSFORM messages decrypted while they arrive (#decryptEarly), by frame buffer, until #decrypt
-   * takes them in order; `g` undefined: looked at, not one to decrypt early.
-   */
-  readonly #early = new Map<Buffer, {g: GcmInPlaceDecrypt | undefined; session: Session; key: Buffer} | undefined>();
-  /** Socket reads (receive.ts): the buffer small reads land in, and the large-frame target last handed out. */
-  #scratch: Buffer | undefined;
-  #direct: Buffer | undefined;
-  readonly #nextReadBuffer = (): Buffer => {
-    const t = this.#parser.target();
-    this.#direct = t;
-    return t ?? (this.#scratch ??= Buffer.allocUnsafe(READ_SCRATCH));
-  };
-  readonly #onRead = (n: number, buf: Buffer): void => {
-    if (buf === this.#direct) {
-      this.#direct = undefined;
-      this.#onData(undefined, n);
-      return;
-    }
-    // The scratch buffer takes the next read: keep a copy.
-    const chunk = Buffer.allocUnsafe(n);
-    buf.copy(chunk, 0, 0, n);
-    this.#onData(chunk, n);
+  /** AES-GCM decryption begun while large TRANSFORM frames arrive (receive.ts), for #decrypt to finish. */
+  readonly #early = new EarlyDecrypts();
+  readonly #keyFor = (id: bigint) => {
+    const s = this.negotiated && this.dialect >= Dialect.SMB3_0 ? this.server.registry.session(id) : undefined;
+    return s && s.owner === this && s.state !== 'expired' && s.decryptionKey ? {session: s, key: s.decryptionKey, cipherId: s.cipherId} : undefined;
   };
 
   constructor(
@@ -131,7 +111,8 @@ export class Connection implements SessionOwner {
     this.credits = new CreditWindow(server.settings.maxCredits);
     this.#parser = new FrameParser(frameCap(server.settings));
     socket.setNoDelay(true);
-    if (!readIntoBuffers(socket, this.#nextReadBuffer, this.#onRead)) socket.on('data', (chunk: Buffer) => this.#onData(chunk, chunk.length));
+    const reads = new ReadBuffers(this.#parser, (chunk, n) => this.#onData(chunk, n));
+    if (!reads.attach(socket)) socket.on('data', (chunk: Buffer) => this.#onData(chunk, chunk.length));
     socket.on('error', (e) => server.log.debug('conn', `${this.peer}: socket error: ${e.message}`));
     socket.on('close', () => void this.#teardown());
     socket.on('drain', () => this.#maybeResume());
@@ -207,7 +188,13 @@ export class Connection implements SessionOwner {
       return;
     }
     for (let i = before; i < this.#queue.length; i++) this.#queuedBytes += this.#queue[i]!.length;
-    this.#decryptEarly();
+    try {
+      this.#early.update(this.#parser.assembling(), this.#keyFor);
+    } catch (e) {
+      // Nothing here throws on bad input (#decrypt judges the message); anything else must not escape a socket callback.
+      this.#fail(e);
+      return;
+    }
     if ((this.#queue.length >= QUEUE_HIGH || this.#queuedBytes >= QUEUE_HIGH_BYTES) && !this.#paused) {
       this.#paused = true;
       this.socket.pause();
@@ -332,41 +319,17 @@ export class Connection implements SessionOwner {
     void this.#runConcurrent(buf, encSession, kind, bytes, recycle);
   }
 
-  /**
-   * The large frame being assembled, when it is a GCM TRANSFORM for a session of ours with keys: decrypt
-   * the pieces that have arrived, in place, so that little is left when it is complete. Only the work moves
-   * earlier: #decrypt still checks everything in arrival order and nothing reads the plaintext before the
-   * tag is verified there (a session's keys never change once set, so the key taken here is the one #decrypt
-   * would use; it checks that the session is still the same).
-   */
-  #decryptEarly(): void {
-    const a = this.#parser.assembling();
-    // Only TRANSFORM frames (0xFD 'SMB') get an entry: each reaches #decrypt, which removes it.
-    if (a === undefined || a.filled < TRANSFORM_HEADER_SIZE || sniffProtocol(a.frame) !== 'transform') return;
-    let e = this.#early.get(a.frame);
-    if (e === undefined && !this.#early.has(a.frame)) {
-      const f = a.frame;
-      const s = this.negotiated && this.dialect >= Dialect.SMB3_0 ? this.server.registry.session(f.readBigUInt64LE(44)) : undefined;
-      const key = s && s.owner === this && s.state !== 'expired' ? s.decryptionKey : undefined;
-      const g = key ? GcmInPlaceDecrypt.start(key, s!.cipherId, f) : undefined;
-      e = g ? {g, session: s!, key: key!} : undefined;
-      this.#early.set(f, e);
-    }
-    e?.g?.feed(a.filled);
-  }
-
   /** 3.3.5.2.1.1: find the session, check and decrypt; every failure disconnects. */
   #decrypt(frame: Buffer): [Buffer, Session] {
-    const early = this.#early.get(frame);
-    this.#early.delete(frame);
+    const early = this.#early.take(frame);
     if (!this.negotiated || this.dialect < Dialect.SMB3_0) throw new ConnectionError('TRANSFORM before an SMB3 dialect');
     const t = decodeTransformHeader(new Reader(frame));
     const s = this.server.registry.session(t.header.sessionId);
     if (!s || s.owner !== this || !s.decryptionKey || s.state === 'expired') {
       throw new ConnectionError('TRANSFORM for a session without encryption keys');
     }
-    if (early?.g) {
-      // Begun while it arrived (#decryptEarly): only with this session's key can it be finished.
+    if (early) {
+      // Begun while it arrived: only with this session's key can it be finished.
       if (early.session !== s || early.key !== s.decryptionKey) throw new ConnectionError('TRANSFORM for a session without encryption keys');
       return [early.g.finish(), s];
     }

@@ -11,6 +11,12 @@
  * not look like that, nothing is changed and the caller keeps 'data' events.
  */
 import type {Socket} from 'node:net';
+import {GcmInPlaceDecrypt, TRANSFORM_HEADER_SIZE} from '../crypto/seal.js';
+import {sniffProtocol} from '../smb2/header.js';
+import type {FrameParser} from './framing.js';
+
+/** Reads that are not the body of a large frame land in one buffer this long, copied out as they come. */
+const READ_SCRATCH = 64 * 1024;
 
 interface UserBufferHandle {
   useUserBuffer(buf: Uint8Array): void;
@@ -44,4 +50,83 @@ export function readIntoBuffers(socket: Socket, next: () => Buffer, onRead: (n: 
   s[kBufferGen] = next;
   handle.useUserBuffer(first);
   return true;
+}
+
+/**
+ * A connection's reads: the body of the large frame being assembled goes straight into it (the parser's
+ * target()); anything else lands in one scratch buffer and is copied out. `onBytes(chunk, n)` gets each
+ * read: a copy to push() into the parser, or undefined when the n bytes are already in place (advance()).
+ */
+export class ReadBuffers {
+  #scratch: Buffer | undefined;
+  #direct: Buffer | undefined;
+
+  constructor(
+    private readonly parser: FrameParser,
+    private readonly onBytes: (chunk: Buffer | undefined, n: number) => void,
+  ) {}
+
+  /** Switch `socket` to these buffers; false when it cannot be (the caller keeps 'data' events). */
+  attach(socket: Socket): boolean {
+    return readIntoBuffers(socket, this.#next, this.#onRead);
+  }
+
+  readonly #next = (): Buffer => {
+    const t = this.parser.target();
+    this.#direct = t;
+    return t ?? (this.#scratch ??= Buffer.allocUnsafe(READ_SCRATCH));
+  };
+
+  readonly #onRead = (n: number, buf: Buffer): void => {
+    if (buf === this.#direct) {
+      this.#direct = undefined;
+      this.onBytes(undefined, n);
+      return;
+    }
+    // The scratch buffer takes the next read: keep a copy.
+    const chunk = Buffer.allocUnsafe(n);
+    buf.copy(chunk, 0, 0, n);
+    this.onBytes(chunk, n);
+  };
+}
+
+/** Decryption begun on a frame while it arrived, with the key and the session that key belongs to. */
+export interface Begun {
+  g: GcmInPlaceDecrypt;
+  session: object;
+  key: Buffer;
+}
+
+/**
+ * Large AES-GCM TRANSFORM messages decrypted in place while they arrive, so that little is left when one
+ * is complete. Only the work moves earlier: the connection still checks everything in arrival order and
+ * takes (take()) what was begun only for the same session and key; nothing reads the plaintext before
+ * finish() has verified the tag.
+ */
+export class EarlyDecrypts {
+  /** By frame buffer; undefined: looked at, not one to begin early. Only TRANSFORM frames get an entry. */
+  readonly #begun = new Map<Buffer, Begun | undefined>();
+
+  /**
+   * After each read: the frame being assembled (FrameParser.assembling()), and which session key would
+   * decrypt a frame (by its SessionId), if any.
+   */
+  update(a: {frame: Buffer; filled: number} | undefined, keyFor: (sessionId: bigint) => {session: object; key: Buffer; cipherId: number} | undefined): void {
+    if (a === undefined || a.filled < TRANSFORM_HEADER_SIZE || sniffProtocol(a.frame) !== 'transform') return;
+    let b = this.#begun.get(a.frame);
+    if (b === undefined && !this.#begun.has(a.frame)) {
+      const k = keyFor(a.frame.readBigUInt64LE(44));
+      const g = k ? GcmInPlaceDecrypt.start(k.key, k.cipherId, a.frame) : undefined;
+      b = g ? {g, session: k!.session, key: k!.key} : undefined;
+      this.#begun.set(a.frame, b);
+    }
+    b?.g.feed(a.filled);
+  }
+
+  /** What was begun on this complete frame (once; every TRANSFORM frame must be taken). */
+  take(frame: Buffer): Begun | undefined {
+    const b = this.#begun.get(frame);
+    this.#begun.delete(frame);
+    return b;
+  }
 }

@@ -4,7 +4,8 @@
 import {randomBytes} from 'node:crypto';
 import {createServer, connect, Socket, type Server} from 'node:net';
 import {afterEach, describe, expect, it} from 'vitest';
-import {readIntoBuffers} from '../../../src/engine/receive.js';
+import {CIPHER_AES_128_CCM, CIPHER_AES_128_GCM, encryptMessage, NonceSequence} from '../../../src/crypto/seal.js';
+import {EarlyDecrypts, readIntoBuffers} from '../../../src/engine/receive.js';
 
 let server: Server | undefined;
 const clients: Socket[] = [];
@@ -101,5 +102,40 @@ describe('readIntoBuffers', () => {
     await done;
     expect(Buffer.concat(chunks).toString()).toBe('hello there');
     expect(readIntoBuffers(new Socket(), () => Buffer.alloc(64), () => undefined)).toBe(false);
+  });
+});
+
+describe('EarlyDecrypts', () => {
+  const key = randomBytes(16);
+  const session = {};
+  const keyFor = (id: bigint) => (id === 5n ? {session, key, cipherId: CIPHER_AES_128_GCM} : undefined);
+
+  it('begins a large GCM TRANSFORM as it arrives; take() hands it over once, and finish() gives the plaintext', () => {
+    const pt = randomBytes(2 * 1024 * 1024);
+    const frame = encryptMessage(key, CIPHER_AES_128_GCM, 5n, pt, new NonceSequence(CIPHER_AES_128_GCM).next());
+    const e = new EarlyDecrypts();
+    for (const filled of [30, 52, 100_000, 1_500_000]) e.update({frame, filled}, keyFor);
+    e.update(undefined, keyFor);
+    const b = e.take(frame)!;
+    expect(b.session).toBe(session);
+    expect(b.key).toBe(key);
+    expect(b.g.finish().equals(pt)).toBe(true);
+    expect(e.take(frame)).toBeUndefined();
+  });
+
+  it('leaves alone plain SMB2 frames, other sessions, CCM and small messages', () => {
+    const e = new EarlyDecrypts();
+    const pt = randomBytes(1024 * 1024);
+    const other = encryptMessage(key, CIPHER_AES_128_GCM, 6n, pt, new NonceSequence(CIPHER_AES_128_GCM).next());
+    const ccm = encryptMessage(key, CIPHER_AES_128_CCM, 5n, pt, new NonceSequence(CIPHER_AES_128_CCM).next());
+    const small = encryptMessage(key, CIPHER_AES_128_GCM, 5n, randomBytes(1000), new NonceSequence(CIPHER_AES_128_GCM).next());
+    const plain = Buffer.concat([Buffer.from([0xfe, 0x53, 0x4d, 0x42]), randomBytes(1024 * 1024)]);
+    const ccmKeyFor = (id: bigint) => (id === 5n ? {session, key, cipherId: CIPHER_AES_128_CCM} : undefined);
+    for (const [frame, k] of [[other, keyFor], [ccm, ccmKeyFor], [small, keyFor], [plain, keyFor]] as const) {
+      const copy = Buffer.from(frame);
+      e.update({frame: copy, filled: copy.length}, k);
+      expect(e.take(copy)).toBeUndefined();
+      expect(copy.equals(frame), 'nothing decrypted in place').toBe(true);
+    }
   });
 });
