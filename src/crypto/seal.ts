@@ -283,6 +283,13 @@ export function decryptMessage(key: Uint8Array, cipherId: number, transform: Uin
   return info.ccm ? aesCcmDecrypt(key, iv, aad, ciphertext, tag) : aesGcmDecrypt(key, iv, aad, ciphertext, tag);
 }
 
+/** The node:crypto name of a GCM cipher id with a key of the right length, else undefined. */
+export function gcmCipherName(cipherId: number, key: Uint8Array): CipherGCMTypes | undefined {
+  const info = CIPHERS[cipherId];
+  if (!info || info.ccm || key.length !== info.keyLength) return undefined;
+  return info.name as CipherGCMTypes;
+}
+
 /** GCM messages at least this long are decrypted in place, GCM_PIECE bytes per update(). */
 export const GCM_IN_PLACE_MIN = 256 * 1024;
 const GCM_PIECE = 64 * 1024;

@@ -14,6 +14,7 @@
  * may wait goes async (src/engine/async.ts) instead of holding the queue.
  */
 import type {Socket} from 'node:net';
+import {OffloadedGcm} from '../crypto/gcm-offload.js';
 import {decryptMessage, DecryptError, sealMessage, sealMessageParts} from '../crypto/seal.js';
 import {preauthUpdate} from '../crypto/preauth.js';
 import {Command, Dialect, HeaderFlags} from '../smb2/constants.js';
@@ -286,7 +287,7 @@ export class Connection implements SessionOwner {
         buf = frame;
         break;
       case 'transform':
-        [buf, encSession] = this.#decrypt(frame);
+        [buf, encSession] = await this.#decrypt(frame);
         // Unless it was decrypted in place, the plaintext is a buffer of its own: the frame can be reused.
         if (buf.buffer !== frame.buffer) this.#parser.release(frame);
         break;
@@ -320,7 +321,7 @@ export class Connection implements SessionOwner {
   }
 
   /** 3.3.5.2.1.1: find the session, check and decrypt; every failure disconnects. */
-  #decrypt(frame: Buffer): [Buffer, Session] {
+  async #decrypt(frame: Buffer): Promise<[Buffer, Session]> {
     const early = this.#early.take(frame);
     if (!this.negotiated || this.dialect < Dialect.SMB3_0) throw new ConnectionError('TRANSFORM before an SMB3 dialect');
     const t = decodeTransformHeader(new Reader(frame));
@@ -330,8 +331,14 @@ export class Connection implements SessionOwner {
     }
     if (early) {
       // Begun while it arrived: only with this session's key can it be finished.
-      if (early.session !== s || early.key !== s.decryptionKey) throw new ConnectionError('TRANSFORM for a session without encryption keys');
-      return [early.g.finish(), s];
+      if (early.session !== s || early.key !== s.decryptionKey) {
+        if (early.g instanceof OffloadedGcm) early.g.drop();
+        throw new ConnectionError('TRANSFORM for a session without encryption keys');
+      }
+      if (!(early.g instanceof OffloadedGcm)) return [early.g.finish(), s];
+      const plain = await early.g.finish();
+      if (!plain) throw new DecryptError('AES-GCM authentication failed');
+      return [plain, s];
     }
     // The frame is ours (assembled by the parser or a view of a socket chunk nothing else reads).
     const plain = decryptMessage(s.decryptionKey, s.cipherId, frame, true);
@@ -571,6 +578,7 @@ export class Connection implements SessionOwner {
   async #teardown(): Promise<void> {
     if (this.#idleTimer) clearInterval(this.#idleTimer);
     this.closed = true;
+    this.#early.clear();
     this.async.cancelAll();
     const sessions = [...this.sessions];
     this.sessions.clear();

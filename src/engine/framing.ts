@@ -145,7 +145,8 @@ export class FrameParser {
   #assemblyBuffer(n: number): Buffer {
     const b = this.#pool.pop();
     if (b) return b.subarray(0, n);
-    const fresh = Buffer.allocUnsafe(this.maxLength);
+    // Shared memory: a large encrypted message can be decrypted in place by another thread (gcm-offload.ts).
+    const fresh = Buffer.from(new SharedArrayBuffer(this.maxLength));
     this.#ours.add(fresh.buffer);
     return fresh.subarray(0, n);
   }

@@ -11,6 +11,7 @@
  * not look like that, nothing is changed and the caller keeps 'data' events.
  */
 import type {Socket} from 'node:net';
+import {OffloadedGcm} from '../crypto/gcm-offload.js';
 import {GcmInPlaceDecrypt, TRANSFORM_HEADER_SIZE} from '../crypto/seal.js';
 import {sniffProtocol} from '../smb2/header.js';
 import type {FrameParser} from './framing.js';
@@ -90,9 +91,12 @@ export class ReadBuffers {
   };
 }
 
-/** Decryption begun on a frame while it arrived, with the key and the session that key belongs to. */
+/**
+ * Decryption begun on a frame while it arrived (on the worker thread when the frame's buffer can be
+ * shared with it, else here), with the key and the session that key belongs to.
+ */
 export interface Begun {
-  g: GcmInPlaceDecrypt;
+  g: GcmInPlaceDecrypt | OffloadedGcm;
   session: object;
   key: Buffer;
 }
@@ -116,7 +120,7 @@ export class EarlyDecrypts {
     let b = this.#begun.get(a.frame);
     if (b === undefined && !this.#begun.has(a.frame)) {
       const k = keyFor(a.frame.readBigUInt64LE(44));
-      const g = k ? GcmInPlaceDecrypt.start(k.key, k.cipherId, a.frame) : undefined;
+      const g = k ? (OffloadedGcm.start(k.key, k.cipherId, a.frame) ?? GcmInPlaceDecrypt.start(k.key, k.cipherId, a.frame)) : undefined;
       b = g ? {g, session: k!.session, key: k!.key} : undefined;
       this.#begun.set(a.frame, b);
     }
@@ -128,5 +132,11 @@ export class EarlyDecrypts {
     const b = this.#begun.get(frame);
     this.#begun.delete(frame);
     return b;
+  }
+
+  /** The connection is gone: what the worker holds for it is dropped. */
+  clear(): void {
+    for (const b of this.#begun.values()) if (b?.g instanceof OffloadedGcm) b.g.drop();
+    this.#begun.clear();
   }
 }
