@@ -14,13 +14,36 @@ const WORKER_URL = new URL('./gcm-worker.js', import.meta.url);
 /** How much more of a message must have arrived before the worker is told (a message per read costs more). */
 const FEED_STEP = 512 * 1024;
 
+/** A worker with nothing to do for this long ends (its heap is memory an idle server need not hold). */
+const IDLE_MS = 10_000;
+
 let worker: Worker | undefined;
 let broken = !existsSync(fileURLToPath(WORKER_URL));
 let nextId = 1;
 const waiting = new Map<number, (ok: boolean) => void>();
+let lastUse = 0;
+/** Messages handed to the worker and not yet finished or dropped. */
+let live = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+
+function retireWhenIdle(): void {
+  idleTimer = undefined;
+  const w = worker;
+  if (!w) return;
+  const left = lastUse + IDLE_MS - Date.now();
+  if (left > 0 || live > 0 || waiting.size > 0) {
+    idleTimer = setTimeout(retireWhenIdle, Math.max(left, 1000)).unref();
+    return;
+  }
+  worker = undefined;
+  w.removeAllListeners();
+  void w.terminate();
+}
 
 function theWorker(): Worker | undefined {
   if (broken) return undefined;
+  lastUse = Date.now();
+  idleTimer ??= setTimeout(retireWhenIdle, IDLE_MS).unref();
   if (worker) return worker;
   try {
     const w = new Worker(WORKER_URL);
@@ -86,6 +109,7 @@ export class OffloadedGcm {
       tag: Uint8Array.from(message.subarray(4, 20)),
     };
     w.postMessage(m);
+    live++;
     return new OffloadedGcm(w, id, message.subarray(TRANSFORM_HEADER_SIZE));
   }
 
@@ -98,8 +122,10 @@ export class OffloadedGcm {
 
   /** All of it is there: the plaintext (the ciphertext's own bytes) once the tag verified, else undefined. */
   finish(): Promise<Buffer | undefined> {
-    if (this.#state !== 'open' || broken || worker !== this.w) return Promise.resolve(undefined);
+    if (this.#state !== 'open') return Promise.resolve(undefined);
     this.#state = 'finishing';
+    live--;
+    if (broken || worker !== this.w) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       waiting.set(this.id, (ok) => {
         this.#state = 'closed';
@@ -113,6 +139,7 @@ export class OffloadedGcm {
   drop(): void {
     if (this.#state !== 'open') return;
     this.#state = 'closed';
-    this.w.postMessage({op: 'drop', id: this.id} satisfies ToWorker);
+    live--;
+    if (worker === this.w) this.w.postMessage({op: 'drop', id: this.id} satisfies ToWorker);
   }
 }
