@@ -186,8 +186,16 @@ export async function startOurs({root, base, share, user, password, cpuProfDir})
   const logFile = join(dir, 'mountd.log');
   const out = openSync(logFile, 'a');
   const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  // Opt-in, for experiments only: BENCH_OURS_ENV="NAME=value NAME2=value2" is added to our daemon's
+  // environment alone (e.g. MALLOC_MMAP_THRESHOLD_=..., to see how much of a row is allocation), and
+  // BENCH_OURS_NODE_ARGS="--trace-gc ..." to its node command line.
+  nodeArgs.push(...(process.env.BENCH_OURS_NODE_ARGS ?? '').split(/\s+/).filter(Boolean));
+  const extraEnv = Object.fromEntries((process.env.BENCH_OURS_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => {
+    const i = kv.indexOf('=');
+    return i > 0 ? [kv.slice(0, i), kv.slice(i + 1)] : [kv, ''];
+  }));
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/commands/bin/ksmbd.js'), 'mountd', '-n',
-    '-p', String(port), '-C', conf, '-P', db, '--rundir', join(dir, 'run')], {stdio: ['ignore', out, out]});
+    '-p', String(port), '-C', conf, '-P', db, '--rundir', join(dir, 'run')], {stdio: ['ignore', out, out], env: {...process.env, ...extraEnv}});
   closeSync(out);
   await waitListening(port, child, logFile, 'ksmbd mountd');
   return {

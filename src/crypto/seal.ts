@@ -273,8 +273,11 @@ export function transformSessionId(buf: Uint8Array): bigint {
  * an SMB2 header or different from what follows the header, or a tag that does not verify.
  * The caller has already matched SessionId to a session and chose that session's
  * c2sCipherKey (the server's DecryptionKey).
+ * `inPlace`: the caller owns `transform` and lets a large GCM message be decrypted over its own bytes;
+ * the plaintext is then a view of `transform` (check `.buffer`), otherwise a buffer of its own. CCM is
+ * never decrypted in place (OpenSSL's CCM takes the whole message in one update()).
  */
-export function decryptMessage(key: Uint8Array, cipherId: number, transform: Uint8Array): Buffer {
+export function decryptMessage(key: Uint8Array, cipherId: number, transform: Uint8Array, inPlace = false): Buffer {
   const info = cipherInfo(cipherId);
   if (key.length !== info.keyLength) throw new RangeError(`cipher ${cipherId} needs a ${info.keyLength}-byte key`);
   if (transform.length <= TRANSFORM_HEADER_SIZE) throw new DecryptError('TRANSFORM message has no payload');
@@ -287,5 +290,85 @@ export function decryptMessage(key: Uint8Array, cipherId: number, transform: Uin
   const tag = view.subarray(4, 20);
   const aad = view.subarray(AAD_OFFSET, TRANSFORM_HEADER_SIZE);
   const iv = view.subarray(AAD_OFFSET, AAD_OFFSET + info.nonceLength);
+  if (!info.ccm && inPlace && ciphertext.length >= GCM_IN_PLACE_MIN) {
+    const g = GcmInPlaceDecrypt.start(key, cipherId, view);
+    if (g) return g.finish();
+  }
   return info.ccm ? aesCcmDecrypt(key, iv, aad, ciphertext, tag) : aesGcmDecrypt(key, iv, aad, ciphertext, tag);
+}
+
+/** The node:crypto name of a GCM cipher id with a key of the right length, else undefined. */
+export function gcmCipherName(cipherId: number, key: Uint8Array): CipherGCMTypes | undefined {
+  const info = CIPHERS[cipherId];
+  if (!info || info.ccm || key.length !== info.keyLength) return undefined;
+  return info.name as CipherGCMTypes;
+}
+
+/** GCM messages at least this long are decrypted in place, GCM_DECRYPT_PIECE bytes per update(). */
+export const GCM_IN_PLACE_MIN = 256 * 1024;
+const GCM_DECRYPT_PIECE = 64 * 1024;
+
+/**
+ * AES-GCM decryption of a large TRANSFORM message over its own bytes: update() on one piece at a time,
+ * each piece's plaintext copied back over the ciphertext it came from (GCM is a keystream XOR: piece by
+ * piece gives the same bytes as one call). One update() over megabytes makes node allocate (and the kernel
+ * map and fault in) a fresh output buffer each time, which costs more than the AES itself; pieces of
+ * 64 KiB (their output stays below glibc's 128 KiB mmap threshold) reuse malloc's heap.
+ *
+ * The pieces may be decrypted while the rest of the message is still arriving (feed()), so that little
+ * is left to do when it is complete. Nothing may use the plaintext unless finish() returns: until the tag
+ * is checked it is unauthenticated, and when the tag is bad the message is dropped (DecryptError).
+ */
+export class GcmInPlaceDecrypt {
+  readonly #d: ReturnType<typeof createDecipheriv>;
+  readonly #ciphertext: Buffer;
+  #done = 0;
+
+  private constructor(d: ReturnType<typeof createDecipheriv>, ciphertext: Buffer) {
+    this.#d = d;
+    this.#ciphertext = ciphertext;
+  }
+
+  /**
+   * Begin with `message`, a whole TRANSFORM message's buffer of which at least the header has arrived; or
+   * undefined when this does not apply: not GCM, shorter than GCM_IN_PLACE_MIN, or a header that
+   * decryptMessage() refuses (it says why).
+   */
+  static start(key: Uint8Array, cipherId: number, message: Buffer): GcmInPlaceDecrypt | undefined {
+    const info = CIPHERS[cipherId];
+    if (!info || info.ccm || key.length !== info.keyLength) return undefined;
+    const n = message.length - TRANSFORM_HEADER_SIZE;
+    if (n < GCM_IN_PLACE_MIN || !isTransformMessage(message)) return undefined;
+    if (message.readUInt16LE(42) !== TRANSFORM_FLAG_ENCRYPTED || message.readUInt32LE(36) !== n) return undefined;
+    const d = createDecipheriv(gcmName(key), key, message.subarray(AAD_OFFSET, AAD_OFFSET + info.nonceLength));
+    d.setAAD(message.subarray(AAD_OFFSET, TRANSFORM_HEADER_SIZE));
+    d.setAuthTag(message.subarray(4, 4 + TAG_LENGTH));
+    return new GcmInPlaceDecrypt(d, message.subarray(TRANSFORM_HEADER_SIZE));
+  }
+
+  /** The message's first `arrived` bytes are there: decrypt the whole pieces among them. */
+  feed(arrived: number): void {
+    const upTo = Math.min(arrived - TRANSFORM_HEADER_SIZE, this.#ciphertext.length);
+    while (this.#done + GCM_DECRYPT_PIECE <= upTo) this.#piece(this.#done + GCM_DECRYPT_PIECE);
+  }
+
+  /** All of it is there: the rest, then the tag. Returns the plaintext (the ciphertext's own bytes). */
+  finish(): Buffer {
+    const n = this.#ciphertext.length;
+    while (this.#done < n) this.#piece(Math.min(n, this.#done + GCM_DECRYPT_PIECE));
+    try {
+      this.#d.final();
+    } catch {
+      throw new DecryptError('AES-GCM authentication failed');
+    }
+    return this.#ciphertext;
+  }
+
+  #piece(end: number): void {
+    const p = this.#d.update(this.#ciphertext.subarray(this.#done, end));
+    // GCM's update() returns exactly as many bytes as it is given.
+    if (p.length !== end - this.#done) throw new DecryptError('AES-GCM returned a short piece');
+    p.copy(this.#ciphertext, this.#done);
+    this.#done = end;
+  }
 }

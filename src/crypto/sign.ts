@@ -86,7 +86,7 @@ export function aesCmac(key: Uint8Array, parts: Uint8Array | readonly Uint8Array
   let pos = 0;
   for (const p of list) {
     const end = pos + p.length;
-    if (pos < lastStart) cbc.update(end <= lastStart ? p : p.subarray(0, lastStart - pos));
+    if (pos < lastStart) cbcChain(cbc, end <= lastStart ? p : p.subarray(0, lastStart - pos));
     if (end > lastStart) {
       const from = Math.max(pos, lastStart);
       last.set(p.subarray(from - pos), from - lastStart);
@@ -101,6 +101,15 @@ export function aesCmac(key: Uint8Array, parts: Uint8Array | readonly Uint8Array
   }
   for (let i = 0; i < 16; i++) last[i]! ^= sub[i]!;
   return cbc.update(last).subarray(-16);
+}
+
+/**
+ * Feed the CBC-MAC chain (its output is thrown away) at most CMAC_PIECE bytes per update(): one update()
+ * over a multi-MiB WRITE or READ would make node allocate and fault in an output buffer as large.
+ */
+const CMAC_PIECE = 64 * 1024;
+function cbcChain(cbc: {update(data: Uint8Array): Buffer}, data: Uint8Array): void {
+  for (let at = 0; at < data.length; at += CMAC_PIECE) cbc.update(data.subarray(at, Math.min(data.length, at + CMAC_PIECE)));
 }
 
 // ---- AES-GMAC (RFC 4543 via GCM with empty plaintext) ----

@@ -14,6 +14,7 @@
  * may wait goes async (src/engine/async.ts) instead of holding the queue.
  */
 import type {Socket} from 'node:net';
+import {OffloadedGcm} from '../crypto/gcm-offload.js';
 import {cipherIsCcm, decryptMessage, DecryptError, sealMessage, sealMessageParts} from '../crypto/seal.js';
 import {preauthUpdate} from '../crypto/preauth.js';
 import {Command, Dialect, HeaderFlags} from '../smb2/constants.js';
@@ -30,6 +31,7 @@ import {dispatch, POLICY} from './dispatch.js';
 import {ConnectionError} from './errors.js';
 import {frameCap} from './settings.js';
 import {FrameParser, frameHeader} from './framing.js';
+import {EarlyDecrypts, ReadBuffers} from './receive.js';
 import {handleSmb1Negotiate} from './handlers/negotiate.js';
 import {CONCURRENT, CONCURRENT_DIR, MAX_INFLIGHT, MAX_INFLIGHT_BYTES, requestBytes, requestKind, SERIAL} from './scheduling.js';
 
@@ -100,6 +102,12 @@ export class Connection implements SessionOwner {
   };
   #paused = false;
   #idleTimer: NodeJS.Timeout | undefined;
+  /** AES-GCM decryption begun while large TRANSFORM frames arrive (receive.ts), for #decrypt to finish. */
+  readonly #early = new EarlyDecrypts();
+  readonly #keyFor = (id: bigint) => {
+    const s = this.negotiated && this.dialect >= Dialect.SMB3_0 ? this.server.registry.session(id) : undefined;
+    return s && s.owner === this && s.state !== 'expired' && s.decryptionKey ? {session: s, key: s.decryptionKey, cipherId: s.cipherId} : undefined;
+  };
 
   constructor(
     readonly server: ServerContext,
@@ -110,7 +118,8 @@ export class Connection implements SessionOwner {
     this.credits = new CreditWindow(server.settings.maxCredits);
     this.#parser = new FrameParser(frameCap(server.settings));
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    const reads = new ReadBuffers(this.#parser, (chunk, n) => this.#onData(chunk, n));
+    if (!reads.attach(socket)) socket.on('data', (chunk: Buffer) => this.#onData(chunk, chunk.length));
     socket.on('error', (e) => server.log.debug('conn', `${this.peer}: socket error: ${e.message}`));
     socket.on('close', () => void this.#teardown());
     socket.on('drain', () => this.#maybeResume());
@@ -185,18 +194,27 @@ export class Connection implements SessionOwner {
     if (opens === 0 && this.async.size === 0 && Date.now() - this.lastActivity >= deadtimeMs) this.drop('deadtime reached');
   }
 
-  #onData(chunk: Buffer): void {
+  /** `n` bytes arrived: `chunk`, or (undefined) read straight into the parser's target(). */
+  #onData(chunk: Buffer | undefined, n: number): void {
     if (this.closed) return;
-    this.bytesIn += chunk.length;
+    this.bytesIn += n;
     this.lastActivity = Date.now();
     const before = this.#queue.length;
     try {
-      this.#parser.push(chunk, this.#queue);
+      if (chunk) this.#parser.push(chunk, this.#queue);
+      else this.#parser.advance(n, this.#queue);
     } catch (e) {
       this.drop((e as Error).message);
       return;
     }
     for (let i = before; i < this.#queue.length; i++) this.#queuedBytes += this.#queue[i]!.length;
+    try {
+      this.#early.update(this.#parser.assembling(), this.#keyFor);
+    } catch (e) {
+      // Nothing here throws on bad input (#decrypt judges the message); anything else must not escape a socket callback.
+      this.#fail(e);
+      return;
+    }
     if ((this.#queue.length >= QUEUE_HIGH || this.#queuedBytes >= QUEUE_HIGH_BYTES) && !this.#paused) {
       this.#paused = true;
       this.socket.pause();
@@ -288,8 +306,9 @@ export class Connection implements SessionOwner {
         buf = frame;
         break;
       case 'transform':
-        [buf, encSession] = this.#decrypt(frame);
-        this.#parser.release(frame); // the plaintext is a buffer of its own
+        [buf, encSession] = await this.#decrypt(frame);
+        // Unless it was decrypted in place, the plaintext is a buffer of its own: the frame can be reused.
+        if (buf.buffer !== frame.buffer) this.#parser.release(frame);
         break;
       case 'smb1':
         // MS-SMB2 3.3.5.3: only an SMB1 NEGOTIATE, only as the first message, is answered (in SMB2).
@@ -316,19 +335,32 @@ export class Connection implements SessionOwner {
     this.#inflight++;
     this.#inflightBytes += bytes;
     if (kind === CONCURRENT_DIR) this.#dirInflight++;
-    const recycle = buf === frame && buf.readUInt16LE(12) === Command.WRITE ? frame : undefined;
+    const recycle = buf.buffer === frame.buffer && buf.readUInt16LE(12) === Command.WRITE ? frame : undefined;
     void this.#runConcurrent(buf, encSession, kind, bytes, recycle);
   }
 
   /** 3.3.5.2.1.1: find the session, check and decrypt; every failure disconnects. */
-  #decrypt(frame: Buffer): [Buffer, Session] {
+  async #decrypt(frame: Buffer): Promise<[Buffer, Session]> {
+    const early = this.#early.take(frame);
     if (!this.negotiated || this.dialect < Dialect.SMB3_0) throw new ConnectionError('TRANSFORM before an SMB3 dialect');
     const t = decodeTransformHeader(new Reader(frame));
     const s = this.server.registry.session(t.header.sessionId);
     if (!s || s.owner !== this || !s.decryptionKey || s.state === 'expired') {
       throw new ConnectionError('TRANSFORM for a session without encryption keys');
     }
-    const plain = decryptMessage(s.decryptionKey, s.cipherId, frame);
+    if (early) {
+      // Begun while it arrived: only with this session's key can it be finished.
+      if (early.session !== s || early.key !== s.decryptionKey) {
+        if (early.g instanceof OffloadedGcm) early.g.drop();
+        throw new ConnectionError('TRANSFORM for a session without encryption keys');
+      }
+      if (!(early.g instanceof OffloadedGcm)) return [early.g.finish(), s];
+      const plain = await early.g.finish();
+      if (!plain) throw new DecryptError('AES-GCM authentication failed');
+      return [plain, s];
+    }
+    // The frame is ours (assembled by the parser or a view of a socket chunk nothing else reads).
+    const plain = decryptMessage(s.decryptionKey, s.cipherId, frame, true);
     return [plain, s];
   }
 
@@ -567,6 +599,7 @@ export class Connection implements SessionOwner {
   async #teardown(): Promise<void> {
     if (this.#idleTimer) clearInterval(this.#idleTimer);
     this.closed = true;
+    this.#early.clear();
     this.async.cancelAll();
     const sessions = [...this.sessions];
     this.sessions.clear();

@@ -19,6 +19,12 @@ export class FrameParser {
   #buffered = 0;
   /** Length of the frame being collected, or -1 while its header is incomplete. */
   #need = -1;
+  /**
+   * A large frame being assembled as its bytes arrive (each chunk copied in on arrival, not all at once
+   * when the last one comes): its buffer and how much of it is filled.
+   */
+  #asm: Buffer | undefined;
+  #filled = 0;
   /** Released assembly buffers (maxLength bytes each), and every one this parser handed out. */
   readonly #pool: Buffer[] = [];
   readonly #ours = new WeakSet<ArrayBufferLike>();
@@ -29,7 +35,7 @@ export class FrameParser {
 
   /** Bytes held for a frame not yet complete. */
   get buffered(): number {
-    return this.#buffered;
+    return this.#buffered + this.#filled;
   }
 
   /**
@@ -38,6 +44,19 @@ export class FrameParser {
    */
   push(chunk: Buffer, out: Buffer[] = []): Buffer[] {
     if (chunk.length === 0) return out;
+    const asm = this.#asm;
+    if (asm !== undefined) {
+      const k = Math.min(chunk.length, this.#need - this.#filled);
+      chunk.copy(asm, this.#filled, 0, k);
+      this.#filled += k;
+      if (this.#filled < this.#need) return out;
+      out.push(asm);
+      this.#asm = undefined;
+      this.#filled = 0;
+      this.#need = -1;
+      if (k === chunk.length) return out;
+      chunk = chunk.subarray(k);
+    }
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
     for (;;) {
@@ -53,10 +72,52 @@ export class FrameParser {
           continue;
         }
       }
-      if (this.#buffered < this.#need) return out;
+      if (this.#buffered < this.#need) {
+        if (this.#need >= POOLED_FRAME_MIN) {
+          // Everything buffered belongs to this frame: move it into the assembly buffer now.
+          const a = this.#assemblyBuffer(this.#need);
+          let at = 0;
+          for (const c of this.#chunks) {
+            c.copy(a, at);
+            at += c.length;
+          }
+          this.#chunks.length = 0;
+          this.#buffered = 0;
+          this.#asm = a;
+          this.#filled = at;
+        }
+        return out;
+      }
       out.push(this.#take(this.#need));
       this.#need = -1;
     }
+  }
+
+  /**
+   * Where the rest of the large frame being assembled goes (exactly its missing bytes), or undefined when
+   * no large frame is in progress: a socket may read straight into it and report with advance().
+   */
+  target(): Buffer | undefined {
+    return this.#asm?.subarray(this.#filled, this.#need);
+  }
+
+  /** The large frame being assembled (its whole buffer) and how many of its bytes are there, or undefined. */
+  assembling(): {frame: Buffer; filled: number} | undefined {
+    return this.#asm === undefined ? undefined : {frame: this.#asm, filled: this.#filled};
+  }
+
+  /** `n` bytes were written into the start of target(); returns the frame when that completes it. */
+  advance(n: number, out: Buffer[] = []): Buffer[] {
+    const asm = this.#asm;
+    if (asm === undefined || !(n > 0) || n > this.#need - this.#filled) throw new RangeError(`advance(${n}) past the frame being assembled`);
+    this.#filled += n;
+    if (this.#filled === this.#need) {
+      out.push(asm);
+      this.#asm = undefined;
+      this.#filled = 0;
+      this.#need = -1;
+    }
+    return out;
   }
 
   /** Remove n buffered bytes (n <= buffered): a view when the first chunk holds them all. */
@@ -84,7 +145,8 @@ export class FrameParser {
   #assemblyBuffer(n: number): Buffer {
     const b = this.#pool.pop();
     if (b) return b.subarray(0, n);
-    const fresh = Buffer.allocUnsafe(this.maxLength);
+    // Shared memory: a large encrypted message can be decrypted in place by another thread (gcm-offload.ts).
+    const fresh = Buffer.from(new SharedArrayBuffer(this.maxLength));
     this.#ours.add(fresh.buffer);
     return fresh.subarray(0, n);
   }

@@ -12,6 +12,7 @@ import {
   decryptMessage,
   DecryptError,
   encryptMessage,
+  GcmInPlaceDecrypt,
   isTransformMessage,
   NonceSequence,
   sealMessage,
@@ -208,5 +209,77 @@ describe('sealMessageParts (a message held in two buffers)', () => {
     const joined = Buffer.concat(parts);
     expect(joined.equals(encryptMessage(key, CIPHER_AES_128_GCM, 7n, Buffer.concat([head, tail]), nonce))).toBe(true);
     expect(decryptMessage(key, CIPHER_AES_128_GCM, joined).equals(Buffer.concat([head, tail]))).toBe(true);
+  });
+});
+
+describe('decryptMessage in place (large GCM messages, piece by piece)', () => {
+  const all = [CIPHER_AES_128_CCM, CIPHER_AES_128_GCM, CIPHER_AES_256_CCM, CIPHER_AES_256_GCM];
+  const gcm = (c: number) => c === CIPHER_AES_128_GCM || c === CIPHER_AES_256_GCM;
+
+  for (const cipherId of all) {
+    it(`cipher ${cipherId}: the same plaintext as the one-shot decryption, over the message's own bytes for GCM`, () => {
+      const key = randomBytes(cipherId >= CIPHER_AES_256_CCM ? 32 : 16);
+      const seq = new NonceSequence(cipherId);
+      // Below the in-place bound, at it, one byte past a piece boundary, and 8 MiB.
+      for (const size of [4096, 256 * 1024, 3 * 128 * 1024 + 1, 8 * 1024 * 1024]) {
+        const pt = randomBytes(size);
+        const msg = encryptMessage(key, cipherId, 7n, pt, seq.next());
+        const plain = decryptMessage(key, cipherId, msg, true);
+        expect(plain.equals(pt), `size ${size}`).toBe(true);
+        expect(plain.buffer === msg.buffer, `size ${size} in place`).toBe(gcm(cipherId) && size >= 256 * 1024);
+      }
+    });
+  }
+
+  it('a flipped ciphertext byte or tag bit past the first piece is refused (DecryptError), in place too', () => {
+    const key = randomBytes(16);
+    const pt = randomBytes(2 * 1024 * 1024);
+    const msg = encryptMessage(key, CIPHER_AES_128_GCM, 7n, pt, new NonceSequence(CIPHER_AES_128_GCM).next());
+    const late = Buffer.from(msg);
+    late[52 + 1_500_000]! ^= 0x10;
+    expect(() => decryptMessage(key, CIPHER_AES_128_GCM, late, true)).toThrow(DecryptError);
+    const tag = Buffer.from(msg);
+    tag[19]! ^= 0x01;
+    expect(() => decryptMessage(key, CIPHER_AES_128_GCM, tag, true)).toThrow(DecryptError);
+    // The untouched message still decrypts.
+    expect(decryptMessage(key, CIPHER_AES_128_GCM, msg, true).equals(pt)).toBe(true);
+  });
+});
+
+describe('GcmInPlaceDecrypt (a large GCM message decrypted while it arrives)', () => {
+  it('fed the arrived length in steps of any size, then finished: the plaintext, over the message', () => {
+    const key = randomBytes(16);
+    const pt = randomBytes(3 * 1024 * 1024 + 77);
+    const msg = encryptMessage(key, CIPHER_AES_128_GCM, 9n, pt, new NonceSequence(CIPHER_AES_128_GCM).next());
+    for (const step of [52, 1000, 65536, 300_001, msg.length]) {
+      const copy = Buffer.from(msg);
+      const g = GcmInPlaceDecrypt.start(key, CIPHER_AES_128_GCM, copy)!;
+      for (let arrived = step; arrived < copy.length; arrived += step) g.feed(arrived);
+      const plain = g.finish();
+      expect(plain.buffer, `step ${step}`).toBe(copy.buffer);
+      expect(plain.equals(pt), `step ${step}`).toBe(true);
+    }
+  });
+
+  it('a byte altered anywhere, even in a piece already fed, fails at finish(); does not apply to CCM, small or bad headers', () => {
+    const key = randomBytes(16);
+    const pt = randomBytes(1024 * 1024);
+    const msg = encryptMessage(key, CIPHER_AES_128_GCM, 9n, pt, new NonceSequence(CIPHER_AES_128_GCM).next());
+    for (const at of [52, 52 + 70_000, msg.length - 1]) {
+      const bad = Buffer.from(msg);
+      bad[at]! ^= 0x04;
+      const g = GcmInPlaceDecrypt.start(key, CIPHER_AES_128_GCM, bad)!;
+      g.feed(bad.length - 1000);
+      expect(() => g.finish(), `byte ${at}`).toThrow(DecryptError);
+    }
+    const ccmKey = randomBytes(16);
+    const ccm = encryptMessage(ccmKey, CIPHER_AES_128_CCM, 9n, pt, new NonceSequence(CIPHER_AES_128_CCM).next());
+    expect(GcmInPlaceDecrypt.start(ccmKey, CIPHER_AES_128_CCM, ccm)).toBeUndefined();
+    const small = encryptMessage(key, CIPHER_AES_128_GCM, 9n, randomBytes(4096), new NonceSequence(CIPHER_AES_128_GCM).next());
+    expect(GcmInPlaceDecrypt.start(key, CIPHER_AES_128_GCM, small)).toBeUndefined();
+    const sizeOff = Buffer.from(msg);
+    sizeOff.writeUInt32LE(pt.length - 16, 36);
+    expect(GcmInPlaceDecrypt.start(key, CIPHER_AES_128_GCM, sizeOff)).toBeUndefined();
+    expect(GcmInPlaceDecrypt.start(randomBytes(32), CIPHER_AES_128_GCM, msg)).toBeUndefined();
   });
 });

@@ -91,6 +91,18 @@ describe('AES-CMAC (RFC 4493)', () => {
       expect(aesCmac(key, [m.subarray(0, a), new Uint8Array(0), m.subarray(a, b), m.subarray(b)], subkeys).toString('hex')).toBe(want);
     }
   });
+
+  it('matches the reference on messages of several 64 KiB pieces (lengths around the piece size, split or whole)', () => {
+    const key = randomBytes(16);
+    const subkeys = cmacSubkeys(key);
+    const data = randomBytes(3 * 65536 + 40);
+    for (const n of [65535, 65536, 65537, 65536 + 16, 2 * 65536 - 16, 3 * 65536 + 40]) {
+      const m = data.subarray(0, n);
+      const want = referenceCmac(key, m).toString('hex');
+      expect(aesCmac(key, m, subkeys).toString('hex'), `len ${n}`).toBe(want);
+      expect(aesCmac(key, [m.subarray(0, 70001), m.subarray(70001)], subkeys).toString('hex'), `len ${n} split`).toBe(want);
+    }
+  });
 });
 
 describe('SMB2 signing: HMAC-SHA256 (2.0.2 / 2.1)', () => {

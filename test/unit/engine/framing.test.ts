@@ -1,4 +1,5 @@
 // Direct TCP framing (MS-SMB2 2.1): 4-byte header with a zero byte and a 24-bit length, and its cap.
+import {randomBytes} from 'node:crypto';
 import {describe, expect, it} from 'vitest';
 import {ConnectionError} from '../../../src/engine/errors.js';
 import {FrameParser, frameHeader} from '../../../src/engine/framing.js';
@@ -49,6 +50,61 @@ describe('FrameParser', () => {
     expect([...frameHeader(0x123456)]).toEqual([0, 0x12, 0x34, 0x56]);
     expect(() => frameHeader(0x1000000)).toThrow(RangeError);
   });
+  it('assembles large frames as their chunks arrive, with frames before and after them in the same chunks', () => {
+    const a = randomBytes(1536 * 1024 + 3);
+    const b = Buffer.from('small one');
+    const c = randomBytes(2 * 1024 * 1024);
+    const all = Buffer.concat([frame(b), frame(a), frame(b), frame(c), frame(b)]);
+    for (const size of [65521, 4096, 1 << 20]) {
+      const p = new FrameParser(3 * 1024 * 1024);
+      const out: Buffer[] = [];
+      let fed = 0;
+      for (let at = 0; at < all.length; at += size) {
+        p.push(all.subarray(at, at + size), out);
+        fed = Math.min(all.length, at + size);
+        let framed = 0;
+        for (const f of out) framed += 4 + f.length;
+        // Everything fed and not yet framed is held, less the 4-byte header once it has been read.
+        const held = fed - framed;
+        expect(p.buffered === held || p.buffered === held - 4, `chunk size ${size}, ${fed} fed`).toBe(true);
+      }
+      expect(out.map((f) => f.length), `chunk size ${size}`).toEqual([b.length, a.length, b.length, c.length, b.length]);
+      expect(out[1]!.equals(a)).toBe(true);
+      expect(out[3]!.equals(c)).toBe(true);
+      expect(out[0]!.equals(b) && out[2]!.equals(b) && out[4]!.equals(b)).toBe(true);
+      expect(p.buffered).toBe(0);
+    }
+  });
+
+  it('lets the rest of a large frame be read straight into its buffer (target/advance)', () => {
+    const body = randomBytes(2 * 1024 * 1024);
+    const all = Buffer.concat([frame(body), frame(Buffer.from('next'))]);
+    const p = new FrameParser(3 * 1024 * 1024);
+    expect(p.target()).toBeUndefined();
+    expect(p.push(all.subarray(0, 1000))).toEqual([]);
+    // The frame's missing bytes, exactly: a read into it cannot run into the next frame.
+    let t = p.target()!;
+    expect(t.length).toBe(body.length - 996);
+    const a = p.assembling()!;
+    expect(a.filled).toBe(996);
+    expect(a.frame.length).toBe(body.length);
+    expect(a.frame.subarray(0, 996).equals(body.subarray(0, 996))).toBe(true);
+    expect(t.buffer).toBe(a.frame.buffer);
+    all.copy(t, 0, 1000, 1000 + 70000);
+    expect(p.advance(70000)).toEqual([]);
+    t = p.target()!;
+    expect(t.length).toBe(body.length - 996 - 70000);
+    expect(() => p.advance(t.length + 1)).toThrow(RangeError);
+    all.copy(t, 0, 71000, 4 + body.length);
+    const [f] = p.advance(t.length);
+    expect(f!.equals(body)).toBe(true);
+    expect(p.target()).toBeUndefined();
+    expect(p.assembling()).toBeUndefined();
+    expect(() => p.advance(1)).toThrow(RangeError);
+    expect(p.push(all.subarray(4 + body.length)).map(String)).toEqual(['next']);
+    expect(p.buffered).toBe(0);
+  });
+
   it('reuses the buffer of a released large frame, once, and never one it did not assemble', () => {
     const p = new FrameParser(3 * 1024 * 1024);
     const big = (fill: number): Buffer[] => {
