@@ -115,10 +115,12 @@ export async function handleQueryDirectory(ctx: RequestContext, body: Reader): P
   while (!full && en.next < en.entries.length) {
     // The next batch of matching entries (their indexes), their attributes read together: as many as the
     // room left in the page could take, and one more (it ends the page when everything before it is shown).
+    // At least one: with a limit that is not a multiple of 8 the room left can be below zero while the page
+    // is not known to be full yet, and a batch without entries would never move the cursor.
     const idx: number[] = [];
     let scan = en.next;
     let room = limit - (prevStart < 0 ? 0 : align8(w.length));
-    while (scan < en.entries.length && idx.length < (single ? 1 : META_BATCH) && room >= 0) {
+    while (scan < en.entries.length && idx.length < (single ? 1 : META_BATCH) && (room >= 0 || idx.length === 0)) {
       const name = en.entries[scan]!.name;
       if (en.pattern.matches(name)) {
         idx.push(scan);
