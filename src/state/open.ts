@@ -5,7 +5,6 @@
  * shares (share modes, delete pending, byte-range locks). Directory opens carry the enumeration state
  * QUERY_DIRECTORY pages through.
  */
-import type {DirEntry} from '../vfs/identity-ops.js';
 import type {ShareFs} from '../vfs/share-fs.js';
 import type {VfsStat} from '../vfs/types.js';
 import type {NamePattern} from '../vfs/wildcard.js';
@@ -15,8 +14,13 @@ import type {Tree} from './tree.js';
 /** A directory listing in progress: the entries captured at the first query (or restart) and a cursor. */
 export interface DirEnumeration {
   pattern: NamePattern;
-  /** `.` and `..` first (stat filled in), then the directory's entries in readdir order. */
-  entries: DirEntry[];
+  /** `.` and `..` first, then the directory's entries in readdir order. */
+  names: string[];
+  /**
+   * The lstat of names[i] for i >= 2 as the addon gave it: row i - 2 (src/vfs/types.ts STAT, STAT_FIELDS
+   * numbers each); a negative STAT.MASK: the entry could not be stat'ed.
+   */
+  stats: Float64Array;
   next: number;
   /** At least one entry has been returned since the listing (re)started. */
   returnedAny: boolean;

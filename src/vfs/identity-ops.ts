@@ -19,6 +19,7 @@ import {createRequire} from 'node:module';
 import {constants as osConstants} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {STAT_FIELDS, STATX_BTIME} from './types.js';
 
 export interface Identity {
   readonly uid: number;
@@ -68,8 +69,6 @@ const XATTR_CREATE = 1;
 const XATTR_REPLACE = 2;
 const UTIME_NOW = (1 << 30) - 1;
 const UTIME_OMIT = (1 << 30) - 2;
-const STAT_FIELDS = 22;
-const STATX_BTIME = 0x800;
 const MAX_GROUPS = 256;
 
 type Result = number | Float64Array | Buffer | string | DirRaw | [number, Float64Array] | undefined;
@@ -351,6 +350,24 @@ function dirEntries(raw: DirRaw): DirEntry[] {
   return out;
 }
 
+/**
+ * A directory as the addon reads it, without an object per entry: the names (readdir order, without `.` and
+ * `..`) and, with withStat, each entry's lstat as row i of `stats` (STAT_FIELDS numbers at i * STAT_FIELDS,
+ * src/vfs/types.ts STAT; a negative STAT.MASK: the entry vanished, or could not be looked up, meanwhile).
+ */
+export interface DirListing {
+  names: string[];
+  types: Uint8Array;
+  stats: Float64Array | null;
+}
+
+export async function readdirListing(root: RootHandle, relPath: string, identity: Identity,
+  options?: ResolveOptions & {withStat?: boolean}): Promise<DirListing> {
+  const f = rflags(root, options) | (options?.withStat ? RQ_WITH_STAT : 0);
+  const [names, types, stats] = (await call(OP.READDIR, rootFd(root), identity, relPath, null, f)) as DirRaw;
+  return {names, types, stats};
+}
+
 /** The whole directory (without `.` and `..`), optionally with each entry's lstat. */
 export async function readdir(root: RootHandle, relPath: string, identity: Identity,
   options?: ResolveOptions & {withStat?: boolean}): Promise<DirEntry[]> {
@@ -457,7 +474,7 @@ export async function fsetxattrStat(fd: number, name: string, value: Uint8Array,
 let errnoNames: Map<number, string> | undefined;
 
 /** 'ENOENT' for 2...: the code an Error from this module would carry. */
-function errnoCode(n: number): string {
+export function errnoCode(n: number): string {
   if (!errnoNames) {
     errnoNames = new Map();
     for (const [k, v] of Object.entries(osConstants.errno)) if (!errnoNames.has(v)) errnoNames.set(v, k);
@@ -474,24 +491,51 @@ function errnoCode(n: number): string {
 export async function dirXattrs(root: RootHandle, dirPath: string, entryNames: readonly string[], name: string,
   identity: Identity, options?: ResolveOptions): Promise<(Buffer | string)[]> {
   if (entryNames.length === 0) return [];
-  for (const n of entryNames) if (n.includes('\0')) fail('EINVAL', 'invalid argument (NUL in a name)', 'getxattr', n);
-  const packed = Buffer.from(entryNames.join('\0') + '\0', 'utf8');
-  const b = (await call(OP.DIRXATTRS, rootFd(root), identity, dirPath, name, rflags(root, options), 0, 0, 0, 0, packed)) as Buffer;
+  const r = await dirXattrsRaw(root, dirPath, entryNames, name, identity, options);
   const out: (Buffer | string)[] = new Array(entryNames.length);
-  let at = 0;
   for (let i = 0; i < entryNames.length; i++) {
-    if (at + 4 > b.length) fail('EIO', 'short answer from the addon', 'getxattr');
-    const n = b.readInt32LE(at);
-    at += 4;
-    if (n < 0) {
-      out[i] = errnoCode(-n);
-      continue;
-    }
-    if (at + n > b.length) fail('EIO', 'short answer from the addon', 'getxattr');
-    out[i] = b.subarray(at, at + n);
-    at += n;
+    const n = r.len[i]!;
+    out[i] = n < 0 ? errnoCode(-n) : r.buf.subarray(r.at[i]!, r.at[i]! + n);
   }
   return out;
+}
+
+/**
+ * dirXattrs without an object per entry: entry i's value is buf[at[i], at[i] + len[i]), or len[i] is -errno.
+ * errnoCode() names an errno as dirXattrs would.
+ */
+export interface DirXattrsAnswer {
+  buf: Buffer;
+  at: Int32Array;
+  len: Int32Array;
+}
+
+export async function dirXattrsRaw(root: RootHandle, dirPath: string, entryNames: readonly string[], name: string,
+  identity: Identity, options?: ResolveOptions): Promise<DirXattrsAnswer> {
+  const count = entryNames.length;
+  let joined = '';
+  for (let i = 0; i < count; i++) {
+    const n = entryNames[i]!;
+    if (n.includes('\0')) fail('EINVAL', 'invalid argument (NUL in a name)', 'getxattr', n);
+    joined += n + '\0';
+  }
+  const at = new Int32Array(count);
+  const len = new Int32Array(count);
+  if (count === 0) return {buf: Buffer.alloc(0), at, len};
+  const packed = Buffer.from(joined, 'utf8');
+  const b = (await call(OP.DIRXATTRS, rootFd(root), identity, dirPath, name, rflags(root, options), 0, 0, 0, 0, packed)) as Buffer;
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if (p + 4 > b.length) fail('EIO', 'short answer from the addon', 'getxattr');
+    const n = b.readInt32LE(p);
+    p += 4;
+    len[i] = n;
+    at[i] = p;
+    if (n < 0) continue;
+    if (p + n > b.length) fail('EIO', 'short answer from the addon', 'getxattr');
+    p += n;
+  }
+  return {buf: b, at, len};
 }
 
 export async function fremovexattr(fd: number, name: string, identity: Identity): Promise<void> {

@@ -4,9 +4,10 @@
  * takes user xattrs; otherwise derived from the mode: read-only without the owner's write bit. Hidden is
  * added for dot files when the share hides them (`hide dot files`). Directories always carry DIRECTORY.
  */
+import {constants as osConstants} from 'node:os';
 import {FileAttributes} from '../smb2/constants.js';
 import {filetimeFromUnixNs, unixNsFromFiletime} from '../wire/filetime.js';
-import {decodeDosAttrib, DOSATTRIB_XATTR, encodeDosAttrib} from './dos-attrib.js';
+import {decodeDosAttrib, decodeDosAttribAt, DOSATTRIB_XATTR, encodeDosAttrib, type DosInfoNumbers} from './dos-attrib.js';
 import * as ops from './identity-ops.js';
 import type {ShareFs} from './share-fs.js';
 import type {VfsStat} from './types.js';
@@ -33,10 +34,19 @@ export function modeAttributes(st: VfsStat): number {
 
 /** Final attribute word: the stored or derived bits, DIRECTORY from the file type, hidden dot files, NORMAL for none. */
 export function finishAttributes(st: VfsStat, stored: number | undefined, name: string, hideDotFiles: boolean): number {
-  let a = stored === undefined ? modeAttributes(st) : stored & (SETTABLE_ATTRIBUTES | FileAttributes.SPARSE_FILE);
-  if (st.isDirectory) a = (a | FileAttributes.DIRECTORY) & ~FileAttributes.TEMPORARY;
+  return finishAttributesOf(st.isDirectory, st.mode, stored ?? -1, name, hideDotFiles);
+}
+
+/** finishAttributes from the file type and mode (a listing's stat rows); `stored` -1: none stored. */
+export function finishAttributesOf(isDirectory: boolean, mode: number, stored: number, name: string, hideDotFiles: boolean): number {
+  let a: number;
+  if (stored >= 0) a = stored & (SETTABLE_ATTRIBUTES | FileAttributes.SPARSE_FILE);
+  else if (isDirectory) a = FileAttributes.DIRECTORY;
+  else a = (mode & 0o200) === 0 ? FileAttributes.ARCHIVE | FileAttributes.READONLY : FileAttributes.ARCHIVE;
+  if (isDirectory) a = (a | FileAttributes.DIRECTORY) & ~FileAttributes.TEMPORARY;
   else a &= ~FileAttributes.DIRECTORY;
-  if (hideDotFiles && name.startsWith('.') && name !== '.' && name !== '..') a |= FileAttributes.HIDDEN;
+  // A dot file other than `.` and `..`.
+  if (hideDotFiles && name.charCodeAt(0) === 0x2e && name !== '.' && name !== '..') a |= FileAttributes.HIDDEN;
   return a === 0 ? FileAttributes.NORMAL : a;
 }
 
@@ -67,21 +77,34 @@ export function metaFromBlob(fs: ShareFs, st: VfsStat, name: string, blob: Buffe
 }
 
 /**
- * fileMeta for many entries of directory `dir` that are neither symlinks nor `.`/`..`, reading their
- * user.DOSATTRIB in one request: undefined for an entry that is gone (as fileMeta's ENOENT). Errors of the
- * request itself (the directory cannot be reached) reject; the caller can then ask entry by entry.
+ * The user.DOSATTRIB values of many entries of directory `dir` (names in it, neither symlinks nor `.`/`..`) in
+ * one request, as the addon answers (identity-ops DirXattrsAnswer); undefined when the share keeps no DOS
+ * attributes in xattrs (each entry's attributes then come from its mode). Rejects when the directory cannot
+ * be reached; the caller can then ask entry by entry (fileMeta).
  */
-export async function dirEntryMetas(fs: ShareFs, dir: string, entries: readonly {name: string; stat: VfsStat}[]): Promise<(FileMeta | undefined)[]> {
-  if (!fs.options.storeDosAttributes || !fs.xattrs) return entries.map((e) => metaFromBlob(fs, e.stat, e.name, undefined));
-  const values = await fs.dirXattrs(dir, entries.map((e) => e.name), DOSATTRIB_XATTR);
-  return entries.map((e, i) => {
-    const v = values[i]!;
-    if (typeof v !== 'string') return metaFromBlob(fs, e.stat, e.name, v);
-    if (NO_XATTR.has(v)) fs.xattrs = false;
-    // Gone since it was listed: left out (a listing shows what exists when it is read).
-    if (v === 'ENOENT') return undefined;
-    return metaFromBlob(fs, e.stat, e.name, undefined); // ENODATA (never set), EACCES (not readable by this user)...
-  });
+export async function dirDosBlobs(fs: ShareFs, dir: string, names: readonly string[]): Promise<ops.DirXattrsAnswer | undefined> {
+  if (!fs.options.storeDosAttributes || !fs.xattrs) return undefined;
+  return ops.dirXattrsRaw(fs.root, dir, names, DOSATTRIB_XATTR, fs.id);
+}
+
+const ENOENT = osConstants.errno.ENOENT;
+const ENOTSUP = osConstants.errno.ENOTSUP;
+const EOPNOTSUPP = osConstants.errno.EOPNOTSUPP;
+
+/**
+ * What entry i of a dirDosBlobs answer says, as fileMeta would take it: false when the entry is gone (a
+ * listing leaves it out); otherwise true and `out` holds the stored attributes and creation time (-1 where
+ * none: no value, unreadable, not understood). A file system without user xattrs turns fs.xattrs off.
+ */
+export function dirDosBlobAt(fs: ShareFs, r: ops.DirXattrsAnswer, i: number, out: DosInfoNumbers): boolean {
+  const n = r.len[i]!;
+  if (n >= 0 && decodeDosAttribAt(r.buf, r.at[i]!, r.at[i]! + n, out)) return true;
+  out.attributes = -1;
+  out.createHi = -1;
+  out.createLo = 0;
+  if (n === -ENOENT) return false;
+  if (n === -ENOTSUP || n === -EOPNOTSUPP) fs.xattrs = false;
+  return true; // ENODATA (never set), EACCES (not readable by this user)...
 }
 
 /**

@@ -306,11 +306,6 @@ export class ShareFs {
     return toVfsStat(await ops.fsetxattrStat(fd, name, value, this.id));
   }
 
-  /** One xattr of many entries of directory `rel`: each value, or its error code. */
-  dirXattrs(rel: string, names: readonly string[], name: string): Promise<(Buffer | string)[]> {
-    return ops.dirXattrs(this.root, rel, names, name, this.id);
-  }
-
   mkdir(rel: string, mode: number): Promise<void> {
     return ops.mkdir(this.root, rel, mode, this.id);
   }
@@ -333,6 +328,12 @@ export class ShareFs {
 
   async readdir(rel: string): Promise<ops.DirEntry[]> {
     return ops.readdir(this.root, rel, this.id, {withStat: true});
+  }
+
+  /** The names of directory `rel` and their lstats as the addon's rows (what a listing keeps). */
+  async listing(rel: string): Promise<{names: string[]; stats: Float64Array}> {
+    const l = await ops.readdirListing(this.root, rel, this.id, {withStat: true});
+    return {names: l.names, stats: l.stats ?? new Float64Array(0)};
   }
 
   async statfs(): Promise<VfsStatFs> {

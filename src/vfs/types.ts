@@ -35,3 +35,17 @@ export interface VfsStatFs {
   /** Blocks free to an unprivileged caller. */
   bavail: number;
 }
+
+/**
+ * A stat as the identity addon hands it out (src/vfs/identity-ops.ts): STAT_FIELDS numbers of statx, at the
+ * offsets of STAT. Listings keep the stats of a whole directory this way, one row after the other, and the
+ * directory entry encoders read them without making a VfsStat (or any object) per entry.
+ */
+export const STAT_FIELDS = 22;
+export const STAT = Object.freeze({
+  DEV: 0, INO_HI: 1, INO_LO: 2, MODE: 3, NLINK: 4, UID: 5, GID: 6, RDEV: 7, SIZE: 8, BLOCKS: 9, BLKSIZE: 10,
+  ATIME_SEC: 11, ATIME_NSEC: 12, MTIME_SEC: 13, MTIME_NSEC: 14, CTIME_SEC: 15, CTIME_NSEC: 16, BTIME_SEC: 17, BTIME_NSEC: 18,
+  /** statx's stx_mask (STATX_BTIME set when the birth time is known); negative: -errno, the stat failed. */
+  MASK: 19, ATTRIBUTES: 20, MNT_ID: 21,
+});
+export const STATX_BTIME = 0x800;

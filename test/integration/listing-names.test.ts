@@ -2,7 +2,8 @@
 // - QUERY_DIRECTORY reads the DOS attributes of a page's entries in one addon request (meta.ts dirEntryMetas):
 //   every entry must still show exactly what its own open shows (attributes, the stored creation time, times,
 //   sizes, file id), over many pages and batches, including entries whose attributes cannot be read;
-//   an entry removed after the listing started is left out of its page, as before.
+//   an entry removed after the listing started is left out of its page, as before; pages of an
+//   OutputBufferLength that is not a multiple of 8 fill up like any other.
 // - Case-insensitive lookup caches a directory's names (share-fs.ts) and adds the names CREATE makes
 //   itself: a name another process creates, renames or hides behind a restored mtime must still be found
 //   ignoring case. (This relies on the kernel giving a directory a new timestamp on every change after a
@@ -221,6 +222,36 @@ describe('QUERY_DIRECTORY reads a page\'s attributes in one request', () => {
     }
     await close(c, fid);
     expect(later).toEqual(left);
+  });
+});
+
+describe('QUERY_DIRECTORY pages', () => {
+  it('fills pages of any OutputBufferLength, a multiple of 8 or not, and shows every entry once', async () => {
+    diskDir('odd');
+    const names = new Set<string>(['.', '..']);
+    // Names of one length: every entry but . and .. takes 114 bytes (FileIdBothDirectoryInformation), 120
+    // with its alignment; a page of 354 to 359 bytes has room for three entries only without the last one's.
+    for (let i = 0; i < 120; i++) {
+      const n = `o-${String(i).padStart(3, '0')}`;
+      diskFile(`odd/${n}`);
+      names.add(n);
+    }
+    for (const pageBytes of [354, 357, 359, 475, 4095, 65533, 360]) {
+      const fid = await open(c, 'odd', DIRECTORY);
+      const seen = new Set<string>();
+      for (;;) {
+        const q = await queryDirectory(c, fid, '*', {outputLength: pageBytes});
+        if (q.msg.status === NtStatus.NO_MORE_FILES) break;
+        expect(q.msg.status, `${pageBytes}`).toBe(NtStatus.SUCCESS);
+        expect(q.entries!.length).toBeLessThanOrEqual(pageBytes);
+        for (const n of parseEntries(q.entries!).keys()) {
+          expect(seen.has(n), `${n} listed twice`).toBe(false);
+          seen.add(n);
+        }
+      }
+      await close(c, fid);
+      expect(seen, `${pageBytes}`).toEqual(names);
+    }
   });
 });
 

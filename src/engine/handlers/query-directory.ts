@@ -5,26 +5,30 @@
  * fit OutputBufferLength (one with RETURN_SINGLE_ENTRY), then STATUS_NO_MORE_FILES (STATUS_NO_SUCH_FILE
  * when nothing ever matched). DOS attributes are read per page for the entries returned, in one request
  * for the page (symlinks and `.`/`..` one by one).
+ *
+ * A page of a big directory holds hundreds of entries: they are written straight into the response buffer
+ * from the addon's stat rows and user.DOSATTRIB answer (dir-info.ts putDirEntry), with no object per entry.
  */
 import {Access, QueryDirectoryFlags} from '../../smb2/constants.js';
-import {dirEntrySize, isDirectoryInfoClass, writeDirEntry} from '../../smb2/fscc/dir-info.js';
+import {dirEntryFixedSize, isDirectoryInfoClass, putDirEntry, statRow} from '../../smb2/fscc/dir-info.js';
 import {decodeQueryDirectoryRequest, encodeQueryDirectoryResponse} from '../../smb2/messages/query-directory.js';
 import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
-import type {Open} from '../../state/open.js';
+import type {DirEnumeration, Open} from '../../state/open.js';
+import type {DosInfoNumbers} from '../../vfs/dos-attrib.js';
 import {fsError} from '../../vfs/errors.js';
-import {DT, type DirEntry} from '../../vfs/identity-ops.js';
-import {dirEntryMetas, type FileMeta} from '../../vfs/meta.js';
+import {Statx, type DirXattrsAnswer} from '../../vfs/identity-ops.js';
+import {dirDosBlobAt, dirDosBlobs, finishAttributesOf, type FileMeta} from '../../vfs/meta.js';
 import {parentOf, toVfsStat} from '../../vfs/share-fs.js';
+import {STAT, STAT_FIELDS} from '../../vfs/types.js';
 import {NamePattern} from '../../vfs/wildcard.js';
 import type {Reader} from '../../wire/reader.js';
-import {Writer} from '../../wire/writer.js';
 import {reply, type HandlerResult, type RequestContext} from '../context.js';
 import {checkAlive, resolveOpen} from './files.js';
 
 /** At most this many entries' attributes are read in one request (a page takes one batch or a few). */
 const META_BATCH = 1024;
 
-const align8 = (n: number) => n + ((8 - (n % 8)) % 8);
+const align8 = (n: number) => (n + 7) & ~7;
 
 function childRel(o: Open, name: string): string {
   return o.rel === '' ? name : `${o.rel}/${name}`;
@@ -32,11 +36,10 @@ function childRel(o: Open, name: string): string {
 
 async function startListing(o: Open, pattern: string): Promise<void> {
   const fs = o.fs;
-  let entries: DirEntry[];
-  let self, parent;
+  let listing, self, parent;
   try {
-    [entries, self, parent] = await Promise.all([
-      fs.readdir(o.rel),
+    [listing, self, parent] = await Promise.all([
+      fs.listing(o.rel),
       fs.lstat(o.rel),
       // `..` of the share root is the root itself: nothing above the share is ever shown.
       fs.lstat(o.rel === '' ? '' : parentOf(o.rel)).catch(() => undefined),
@@ -45,21 +48,21 @@ async function startListing(o: Open, pattern: string): Promise<void> {
     throw fsError(e);
   }
   checkAlive(o);
-  const dots: DirEntry[] = [{name: '.', type: DT.DIR}, {name: '..', type: DT.DIR}];
+  const names = ['.', '..'];
+  for (const n of listing.names) names.push(n);
   const pat = new NamePattern(pattern === '' ? '*' : pattern);
-  o.enumeration = {pattern: pat, entries: [...dots, ...entries], next: 0, returnedAny: false, dots: [self, parent ?? self]};
+  o.enumeration = {pattern: pat, names, stats: listing.stats, next: 0, returnedAny: false, dots: [self, parent ?? self]};
 }
 
-/** The attributes of one entry; undefined to leave it out (vanished, or a symlink the share does not follow). */
-async function entryMeta(o: Open, e: DirEntry, index: number): Promise<FileMeta | undefined> {
+/** The attributes of one entry read on its own; undefined to leave it out (vanished, or a symlink the share does not follow). */
+async function entryMeta(o: Open, en: DirEnumeration, i: number): Promise<FileMeta | undefined> {
   const fs = o.fs;
-  if (index < 2) {
-    const st = o.enumeration!.dots[index]!;
-    return fs.meta(st, e.name, {rel: index === 0 ? o.rel : parentOf(o.rel)});
-  }
-  if (!e.stat) return undefined;
-  let st = toVfsStat(e.stat);
-  const rel = childRel(o, e.name);
+  const name = en.names[i]!;
+  if (i < 2) return fs.meta(en.dots[i]!, name, {rel: i === 0 ? o.rel : parentOf(o.rel)});
+  const row = (i - 2) * STAT_FIELDS;
+  if (en.stats[row + STAT.MASK]! < 0) return undefined;
+  let st = toVfsStat(Statx.from(en.stats, row));
+  const rel = childRel(o, name);
   if (st.isSymlink) {
     if (!fs.options.followSymlinks) return undefined;
     try {
@@ -68,30 +71,68 @@ async function entryMeta(o: Open, e: DirEntry, index: number): Promise<FileMeta 
       return undefined;
     }
   }
-  return fs.meta(st, e.name, {rel});
+  return fs.meta(st, name, {rel});
 }
 
-/** The attributes of the entries at `idx` (as entryMeta): plain entries in one request, the others one by one. */
-async function pageMetas(o: Open, entries: readonly DirEntry[], idx: readonly number[]): Promise<(FileMeta | undefined)[]> {
-  const out: (FileMeta | undefined)[] = new Array(idx.length);
+/** How the k-th entry of a batch is shown. */
+const SKIP = 0; // left out: vanished, its stat failed, a symlink not followed
+const ROW = 1; // its stat row in the enumeration, with blobAnswer's value (if any) for its attributes
+const META = 2; // metas[k], read on its own
+
+interface BatchMetas {
+  kind: Uint8Array;
+  /** The user.DOSATTRIB answer for the ROW entries (blobIndex[k] is entry k's place in it); undefined: none read. */
+  blobs: DirXattrsAnswer | undefined;
+  blobIndex: Int32Array;
+  metas: (FileMeta | undefined)[];
+}
+
+/** What is needed to show the entries at `idx`: plain entries' attributes in one request, the others one by one. */
+async function batchMetas(o: Open, en: DirEnumeration, idx: readonly number[]): Promise<BatchMetas> {
+  const n = idx.length;
+  const r: BatchMetas = {kind: new Uint8Array(n), blobs: undefined, blobIndex: new Int32Array(n), metas: []};
   const each: Promise<void>[] = [];
-  const batch: number[] = [];
-  for (let k = 0; k < idx.length; k++) {
+  const one = (k: number) => {
+    r.kind[k] = META;
+    each.push(entryMeta(o, en, idx[k]!).then((m) => {
+      r.metas[k] = m;
+      if (!m) r.kind[k] = SKIP;
+    }, () => void (r.kind[k] = SKIP)));
+  };
+  const plain: number[] = [];
+  const plainNames: string[] = [];
+  for (let k = 0; k < n; k++) {
     const i = idx[k]!;
-    const st = entries[i]!.stat;
-    if (i < 2 || !st || st.isSymbolicLink()) each.push(entryMeta(o, entries[i]!, i).then((m) => void (out[k] = m), () => undefined));
-    else batch.push(k);
+    if (i < 2) {
+      one(k);
+      continue;
+    }
+    const row = (i - 2) * STAT_FIELDS;
+    if (en.stats[row + STAT.MASK]! < 0) continue; // SKIP
+    if ((en.stats[row + STAT.MODE]! & 0o170000) === 0o120000) {
+      one(k);
+      continue;
+    }
+    r.kind[k] = ROW;
+    r.blobIndex[k] = plain.length;
+    plain.push(k);
+    plainNames.push(en.names[i]!);
   }
-  if (batch.length > 0) {
-    const plain = batch.map((k) => ({name: entries[idx[k]!]!.name, stat: toVfsStat(entries[idx[k]!]!.stat!)}));
-    const metas = await dirEntryMetas(o.fs, o.rel, plain).catch(() => undefined);
-    if (metas) batch.forEach((k, j) => (out[k] = metas[j]));
-    // The directory could not be reached as a whole: entry by entry, as they each would fare.
-    else for (const k of batch) each.push(entryMeta(o, entries[idx[k]!]!, idx[k]!).then((m) => void (out[k] = m), () => undefined));
+  if (plain.length > 0) {
+    try {
+      r.blobs = await dirDosBlobs(o.fs, o.rel, plainNames);
+    } catch {
+      // The directory could not be reached as a whole: entry by entry, as they each would fare.
+      for (const k of plain) one(k);
+    }
   }
   await Promise.all(each);
-  return out;
+  return r;
 }
+
+const dos: DosInfoNumbers = {attributes: -1, createHi: -1, createLo: 0};
+/** The stat row of an entry read on its own (`.`, `..`, a followed symlink). */
+const oneRow = new Float64Array(STAT_FIELDS);
 
 export async function handleQueryDirectory(ctx: RequestContext, body: Reader): Promise<HandlerResult> {
   const req = decodeQueryDirectoryRequest(body);
@@ -106,59 +147,97 @@ export async function handleQueryDirectory(ctx: RequestContext, body: Reader): P
   const restart = (req.flags & (QueryDirectoryFlags.RESTART_SCANS | QueryDirectoryFlags.REOPEN)) !== 0;
   if (!o.enumeration || restart) await startListing(o, req.fileName);
   const en = o.enumeration!;
+  const names = en.names;
   const single = (req.flags & QueryDirectoryFlags.RETURN_SINGLE_ENTRY) !== 0;
   const limit = req.outputBufferLength;
   const cls = req.fileInformationClass;
-  const w = new Writer(Math.min(limit, 65536));
+  const fixed = dirEntryFixedSize(cls);
+  const hide = o.fs.options.hideDotFiles;
+  let out = Buffer.allocUnsafe(Math.min(limit, 65536));
+  let end = 0; // bytes written
   let prevStart = -1;
   let full = false;
-  while (!full && en.next < en.entries.length) {
+  while (!full && en.next < names.length) {
     // The next batch of matching entries (their indexes), their attributes read together: as many as the
     // room left in the page could take, and one more (it ends the page when everything before it is shown).
+    // At least one: with a limit that is not a multiple of 8 the room left can be below zero while the page
+    // is not known to be full yet, and a batch without entries would never move the cursor.
     const idx: number[] = [];
     let scan = en.next;
-    let room = limit - (prevStart < 0 ? 0 : align8(w.length));
-    while (scan < en.entries.length && idx.length < (single ? 1 : META_BATCH) && room >= 0) {
-      const name = en.entries[scan]!.name;
+    let room = limit - (prevStart < 0 ? 0 : align8(end));
+    while (scan < names.length && idx.length < (single ? 1 : META_BATCH) && (room >= 0 || idx.length === 0)) {
+      const name = names[scan]!;
       if (en.pattern.matches(name)) {
         idx.push(scan);
-        room -= align8(dirEntrySize(cls, name));
+        room -= align8(fixed + name.length * 2);
       }
       scan++;
     }
-    const metas = await pageMetas(o, en.entries, idx);
+    const m = await batchMetas(o, en, idx);
     checkAlive(o);
     if (o.enumeration !== en) throw new NtStatusError(NtStatus.INVALID_PARAMETER, 'listing restarted concurrently');
     let stopAt = scan;
-    for (let i = 0; i < idx.length; i++) {
-      const m = metas[i];
-      if (!m) continue;
-      const name = en.entries[idx[i]!]!.name;
-      const at = prevStart < 0 ? 0 : w.length + ((8 - (w.length % 8)) % 8);
-      if (at + dirEntrySize(cls, name) > limit) {
+    for (let k = 0; k < idx.length; k++) {
+      const kind = m.kind[k]!;
+      if (kind === SKIP) continue;
+      const i = idx[k]!;
+      const name = names[i]!;
+      let st: Float64Array;
+      let row: number;
+      let attributes: number;
+      let createHi = -1;
+      let createLo = 0;
+      if (kind === ROW) {
+        st = en.stats;
+        row = (i - 2) * STAT_FIELDS;
+        let stored = -1;
+        if (m.blobs) {
+          if (!dirDosBlobAt(o.fs, m.blobs, m.blobIndex[k]!, dos)) continue; // gone since it was listed
+          stored = dos.attributes;
+          createHi = dos.createHi;
+          createLo = dos.createLo;
+        }
+        const mode = st[row + STAT.MODE]!;
+        attributes = finishAttributesOf((mode & 0o170000) === 0o040000, mode, stored, name, hide);
+      } else {
+        const meta = m.metas[k]!;
+        st = statRow(meta.stat, oneRow);
+        row = 0;
+        attributes = meta.attributes;
+      }
+      const size = fixed + name.length * 2;
+      const at = prevStart < 0 ? 0 : align8(end);
+      if (at + size > limit) {
         // Does not fit: it is the first entry of the next page.
         full = true;
-        stopAt = idx[i]!;
+        stopAt = i;
         break;
       }
-      if (prevStart >= 0) {
-        w.align(8);
-        w.patchU32(prevStart, w.length - prevStart);
+      if (at + size > out.length) {
+        let cap = Math.max(out.length * 2, 4096);
+        while (cap < at + size) cap *= 2;
+        const bigger = Buffer.allocUnsafe(Math.min(cap, limit));
+        out.copy(bigger, 0, 0, end);
+        out = bigger;
       }
-      prevStart = w.length;
-      writeDirEntry(w, cls, {name, stat: m.stat, attributes: m.attributes});
+      if (prevStart >= 0) {
+        for (let p = end; p < at; p++) out[p] = 0; // alignment
+        out.writeUInt32LE(at - prevStart, prevStart); // the previous entry's NextEntryOffset
+      }
+      prevStart = at;
+      end = putDirEntry(out, at, cls, name, st, row, attributes, createHi, createLo);
       en.returnedAny = true;
       if (single) {
         full = true;
-        stopAt = idx[i]! + 1;
+        stopAt = i + 1;
         break;
       }
     }
     en.next = stopAt;
   }
   if (prevStart < 0) {
-    if (en.next < en.entries.length) throw new NtStatusError(NtStatus.INFO_LENGTH_MISMATCH, 'buffer too small for one entry');
+    if (en.next < names.length) throw new NtStatusError(NtStatus.INFO_LENGTH_MISMATCH, 'buffer too small for one entry');
     throw new NtStatusError(en.returnedAny ? NtStatus.NO_MORE_FILES : NtStatus.NO_SUCH_FILE);
   }
-  return reply(encodeQueryDirectoryResponse, w.finish());
+  return reply(encodeQueryDirectoryResponse, out.subarray(0, end));
 }

@@ -1,10 +1,11 @@
-// user.DOSATTRIB blobs (Samba's xattr_DOSATTRIB, versions 1-5) and self-relative security descriptors.
+// user.DOSATTRIB blobs (Samba's xattr_DOSATTRIB, versions 1-5; decodeDosAttribAt as decodeDosAttrib) and
+// self-relative security descriptors.
 import {spawnSync} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {decodeDosAttrib, encodeDosAttrib} from '../../../src/vfs/dos-attrib.js';
+import {decodeDosAttrib, decodeDosAttribAt, encodeDosAttrib} from '../../../src/vfs/dos-attrib.js';
 import {finishAttributes} from '../../../src/vfs/meta.js';
 import {accessAllowed, decodeSd, encodeSd, EVERYONE, inheritFrom, sdFromMode, SecInfo, unixUserSid} from '../../../src/vfs/ntacl.js';
 import type {VfsStat} from '../../../src/vfs/types.js';
@@ -62,6 +63,47 @@ describe('user.DOSATTRIB', () => {
   it('refuses what it does not understand', () => {
     expect(decodeDosAttrib(Buffer.from([1, 2, 3]))).toBeUndefined();
     expect(decodeDosAttrib(blob(9, [1, 2]))).toBeUndefined();
+  });
+
+  it('decodeDosAttribAt reads every blob as decodeDosAttrib does, in place in a larger buffer', () => {
+    const lo = Number(T & 0xffffffffn);
+    const hi = Number(T >> 32n);
+    const blobs: Buffer[] = [
+      encodeDosAttrib(0x21, T), encodeDosAttrib(0x2, undefined), encodeDosAttrib(0xffffffff, 0xffffffffffffffffn),
+      blob(5, [0x11, 0x22, lo, hi]), blob(5, [0x10, 0x22, lo, hi]), blob(5, [0x01, 0x22, lo, hi]), blob(5, [0x11, 0x22]),
+      blob(3, [0x11, 0x20, 0, 0, 0, 0, 0, lo, hi, 0, 0]), blob(2, [0, 0x4, 0, 0, 0, 0, 0, lo, hi]), blob(1, [0x2, 0, 0, 0, 0, 0, lo, hi]),
+      blob(4, [0xffffffff, 0x80000020, 0, 0, 0, 0]), blob(4, [0x11, 0x20, 0, 0, 0, 0]), blob(9, [1, 2]), blob(4, []),
+      Buffer.from('0x23\0', 'latin1'), Buffer.from('0x\0', 'latin1'), Buffer.from('0xFFFFFFFF\0', 'latin1'),
+      Buffer.from('0x123456789\0', 'latin1'), Buffer.from('0X23\0', 'latin1'), Buffer.from('0xg\0', 'latin1'),
+      Buffer.from('0x2a\0\0\x09\0\x09\0', 'latin1'), Buffer.from([1, 2, 3]), Buffer.alloc(0), Buffer.from([0]),
+      Buffer.concat([Buffer.from('0x20\0\0', 'latin1'), blob(4, [0x11, 0x20, lo, hi, lo, hi]).subarray(2)]),
+    ];
+    // And every truncation of a few, and random bytes after a plausible header.
+    for (const b of [encodeDosAttrib(0x21, T), blob(3, [0x11, 0x20, 0, 0, 0, 0, 0, lo, hi, 0, 0])]) {
+      for (let n = 0; n < b.length; n++) blobs.push(b.subarray(0, n));
+    }
+    let x = 7;
+    const rnd = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
+    for (let i = 0; i < 3000; i++) {
+      const b = Buffer.alloc(rnd() % 48);
+      for (let j = 0; j < b.length; j++) b[j] = rnd() % 4 === 0 ? 0 : rnd();
+      if (b.length > 6 && i % 2) {
+        b[0] = 0;
+        b.writeUInt16LE(1 + (i % 6), 2);
+        b.writeUInt16LE(1 + (i % 6), 4);
+      }
+      blobs.push(b);
+    }
+    const out = {attributes: 0, createHi: 0, createLo: 0};
+    for (const b of blobs) {
+      const big = Buffer.concat([Buffer.from([0, 0x30, 0x78]), b, Buffer.from('0x1\0\x04\0\x04\0', 'latin1')]);
+      const want = decodeDosAttrib(Buffer.from(b));
+      const ok = decodeDosAttribAt(big, 3, 3 + b.length, out);
+      expect(ok, b.toString('hex')).toBe(want !== undefined);
+      if (!want) continue;
+      expect(out.attributes, b.toString('hex')).toBe(want.attributes ?? -1);
+      expect(out.createHi < 0 ? undefined : (BigInt(out.createHi) << 32n) | BigInt(out.createLo), b.toString('hex')).toBe(want.createTime);
+    }
   });
 
   it('final attributes: directories, hidden dot files, NORMAL for none', () => {
