@@ -7,6 +7,7 @@ import {globalValue, type LoadedConfig} from '../src/config/load.js';
 import {runtimePaths, type RuntimePaths} from '../src/control/paths.js';
 import type {ListenAddress} from '../src/control/protocol.js';
 import {productVersion} from '../src/control/version.js';
+import {onGcmWorkerRetired} from '../src/crypto/gcm-offload.js';
 import type {EngineFactory, SmbEngine} from '../src/engine/types.js';
 import {createSmbEngine} from '../src/engine/index.js';
 import {SystemAccounts} from '../src/ipc/accounts.js';
@@ -63,6 +64,7 @@ export class Daemon {
   private control!: ControlServer;
   private statsTimer: NodeJS.Timeout | undefined;
   private memory: MemoryKeeper | undefined;
+  private stopTrimOnRetire: (() => void) | undefined;
   private lockTaken = false;
 
   constructor(readonly opts: MountdOptions) {
@@ -76,6 +78,7 @@ export class Daemon {
     const {paths, log, opts} = this;
     // Allocator settings first, before the big buffers come (daemon/memory.ts).
     this.memory = new MemoryKeeper(() => this.engine?.releaseSpareBuffers?.());
+    this.stopTrimOnRetire = onGcmWorkerRetired(() => this.memory?.requestTrim());
     mkdirSync(paths.rundir, {recursive: true, mode: 0o755});
     const taken = acquireLock(paths.lock);
     this.lockTaken = true;
@@ -229,6 +232,7 @@ export class Daemon {
       process.exit(1);
     }, SHUTDOWN_BUDGET_MS);
     if (this.statsTimer) clearInterval(this.statsTimer);
+    this.stopTrimOnRetire?.();
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
     const closing = this.listener?.close() ?? Promise.resolve();
     try {
@@ -250,6 +254,7 @@ export class Daemon {
   async shutdownQuietly(): Promise<void> {
     this.state = 'shutdown';
     if (this.statsTimer) clearInterval(this.statsTimer);
+    this.stopTrimOnRetire?.();
     this.listener?.destroyAll();
     await Promise.all([this.listener?.close(), this.control?.close()]);
     await this.log.close();

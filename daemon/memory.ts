@@ -50,6 +50,8 @@ export class MemoryKeeper {
   #closedAtTrim = 0;
   /** The last tick trimmed: the next quiet one trims again, once (see the top of this file). */
   #followUp = false;
+  /** Something freed a lot at once (requestTrim): the next quiet tick trims. */
+  #requested = false;
   /** False when the allocator could not be tuned (not glibc, or the addon is missing). */
   readonly tuned: boolean;
 
@@ -76,15 +78,21 @@ export class MemoryKeeper {
       this.#sinceTrim += moved;
       return false;
     }
-    if (this.#sinceTrim < IDLE_TRIM_MIN && closedConnections === this.#closedAtTrim) {
+    if (this.#sinceTrim < IDLE_TRIM_MIN && closedConnections === this.#closedAtTrim && !this.#requested) {
       if (followUp) this.trim();
       return followUp;
     }
     this.#sinceTrim = 0;
     this.#closedAtTrim = closedConnections;
+    this.#requested = false;
     this.trim();
     this.#followUp = true;
     return true;
+  }
+
+  /** Something just freed a lot of memory (the GCM worker ended): trim on the next quiet tick, and once more after. */
+  requestTrim(): void {
+    this.#requested = true;
   }
 
   /** Spare buffers dropped, one full GC, free heap pages back to the kernel. */

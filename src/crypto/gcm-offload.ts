@@ -15,7 +15,15 @@ const WORKER_URL = new URL('./gcm-worker.js', import.meta.url);
 const FEED_STEP = 512 * 1024;
 
 /** A worker with nothing to do for this long ends (its heap is memory an idle server need not hold). */
-const IDLE_MS = 10_000;
+const IDLE_MS = 5_000;
+/** Told each time an idle worker has ended (the daemon then hands the freed memory back: daemon/memory.ts). */
+const retiredListeners = new Set<() => void>();
+
+/** Call `fn` whenever an idle worker has ended; returns the function that stops it. */
+export function onGcmWorkerRetired(fn: () => void): () => void {
+  retiredListeners.add(fn);
+  return () => retiredListeners.delete(fn);
+}
 
 let worker: Worker | undefined;
 let broken = !existsSync(fileURLToPath(WORKER_URL));
@@ -37,7 +45,9 @@ function retireWhenIdle(): void {
   }
   worker = undefined;
   w.removeAllListeners();
-  void w.terminate();
+  void w.terminate().then(() => {
+    for (const fn of retiredListeners) fn();
+  });
 }
 
 function theWorker(): Worker | undefined {

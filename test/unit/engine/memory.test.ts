@@ -39,4 +39,17 @@ describe('MemoryKeeper', () => {
     expect(k.tick(big + 300, 1)).toBe(false);
     expect(released).toBe(3);
   });
+
+  it('trims on the next quiet tick after requestTrim (the GCM worker ended), and once more after', () => {
+    let released = 0;
+    const k = new MemoryKeeper(() => released++);
+    expect(k.tick(0, 0)).toBe(false);
+    expect(k.tick(0, 0)).toBe(false); // idle, nothing to give back
+    k.requestTrim();
+    expect(k.tick(500, 0)).toBe(false); // traffic: not now
+    expect(k.tick(500, 0)).toBe(true); // quiet: trim
+    expect(k.tick(500, 0)).toBe(true); // the follow-up
+    expect(k.tick(500, 0)).toBe(false);
+    expect(released).toBe(2);
+  });
 });
