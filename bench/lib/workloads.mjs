@@ -164,10 +164,18 @@ async function settle(server, count, ms = 5000) {
   await sleep(300);
 }
 
+/**
+ * How long a server is left quiet before its "idle after the workloads" memory is read: an idle server is
+ * one that has had time to do its idle housekeeping (smbd: children exiting; ours: the allocator trim a
+ * second or two after traffic stops, the GCM worker ending 5 s after its last message). Same for both.
+ */
+const IDLE_QUIET_MS = 8000;
+
 const rssIdleAfterRow = {
   id: 'rss-idle-after', label: () => 'daemon RSS idle, after the workloads above', unit: 'MiB', better: 'lower', variant: 'plain',
   async run(server, ctx) {
     await settle(server, ctx.baseProcesses[server.name]);
+    await sleep(IDLE_QUIET_MS);
     const m = treeMemory(server.pid);
     return {value: m.rssKiB / 1024, extra: {distinctMiB: m.distinctKiB / 1024, processes: m.processes}};
   },
