@@ -10,8 +10,9 @@
 //   the collector, and an idle process allocates nothing that would start one) and calls malloc_trim(0),
 //   which hands every free heap page back to the kernel. Not all of it may be free yet (V8 releases dead
 //   Buffers' memory on a background thread after the collection; a closed connection's teardown may still
-//   be running), so the next quiet tick does the same once more. Idle RSS after bulk traffic thus comes back down
-//   to about where it started, at the cost of one GC pause when nobody is waiting.
+//   be running; the GCM worker and the frames it shares go 5 s after its last message), so the same runs
+//   again after 2, 4, 8 and 16 quiet seconds. Idle RSS after bulk traffic thus comes back down to about
+//   where it started, at the cost of a few GC pauses when nobody is waiting.
 import {setFlagsFromString} from 'node:v8';
 import {runInNewContext} from 'node:vm';
 import {mallocTrim, mallocTune} from '../src/vfs/identity-ops.js';
@@ -44,14 +45,20 @@ function mallocTrimQuietly(): void {
   }
 }
 
+/** Quiet ticks (seconds) after traffic at which the idle trim runs: memory is freed late and in steps
+ * (buffers die only when the collector finds them, V8 frees them on a background thread afterwards, the
+ * GCM worker ends 5 s after its last message), so one trim right away can find little to hand back. */
+const TRIM_AT_QUIET_TICKS = [1, 2, 4, 8, 16];
+const LAST_TRIM_TICK = TRIM_AT_QUIET_TICKS[TRIM_AT_QUIET_TICKS.length - 1]!;
+
 export class MemoryKeeper {
   #lastBytes = -1;
   #sinceTrim = 0;
   #closedAtTrim = 0;
-  /** The last tick trimmed: the next quiet one trims again, once (see the top of this file). */
-  #followUp = false;
-  /** Something freed a lot at once (requestTrim): the next quiet tick trims. */
-  #requested = false;
+  /** Something happened that leaves memory to give back: trims are scheduled on the coming quiet ticks. */
+  #armed = false;
+  /** Consecutive quiet ticks since the schedule (re)started. */
+  #quiet = 0;
   /** False when the allocator could not be tuned (not glibc, or the addon is missing). */
   readonly tuned: boolean;
 
@@ -66,33 +73,40 @@ export class MemoryKeeper {
   }
 
   /**
-   * Called once a second with the bytes moved so far (in + out) and the connections closed so far;
-   * trims after a quiet tick that follows bulk traffic or a closed connection.
+   * Called once a second with the bytes moved so far (in + out) and the connections closed so far. After
+   * bulk traffic (IDLE_TRIM_MIN or more), a closed connection or requestTrim(), trims on the quiet ticks
+   * of TRIM_AT_QUIET_TICKS (any traffic starts the count again); returns whether it trimmed.
    */
   tick(totalBytes: number, closedConnections = 0): boolean {
     const moved = this.#lastBytes < 0 ? 0 : totalBytes - this.#lastBytes;
     this.#lastBytes = totalBytes;
-    const followUp = this.#followUp;
-    this.#followUp = false;
+    if (closedConnections !== this.#closedAtTrim) {
+      this.#closedAtTrim = closedConnections;
+      this.#arm();
+    }
     if (moved > 0) {
       this.#sinceTrim += moved;
+      if (this.#sinceTrim >= IDLE_TRIM_MIN) this.#arm();
+      this.#quiet = 0;
       return false;
     }
-    if (this.#sinceTrim < IDLE_TRIM_MIN && closedConnections === this.#closedAtTrim && !this.#requested) {
-      if (followUp) this.trim();
-      return followUp;
-    }
-    this.#sinceTrim = 0;
-    this.#closedAtTrim = closedConnections;
-    this.#requested = false;
+    if (!this.#armed) return false;
+    this.#quiet++;
+    if (!TRIM_AT_QUIET_TICKS.includes(this.#quiet)) return false;
+    if (this.#quiet >= LAST_TRIM_TICK) this.#armed = false;
     this.trim();
-    this.#followUp = true;
     return true;
   }
 
-  /** Something just freed a lot of memory (the GCM worker ended): trim on the next quiet tick, and once more after. */
+  #arm(): void {
+    this.#armed = true;
+    this.#quiet = 0;
+    this.#sinceTrim = 0;
+  }
+
+  /** Something just freed a lot of memory (the GCM worker ended): the trim schedule starts again. */
   requestTrim(): void {
-    this.#requested = true;
+    this.#arm();
   }
 
   /** Spare buffers dropped, one full GC, free heap pages back to the kernel. */

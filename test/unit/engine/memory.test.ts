@@ -11,45 +11,50 @@ describe('MemoryKeeper', () => {
     expect(new MemoryKeeper(() => undefined).tuned).toBe(true);
   });
 
-  it('trims once after a quiet tick that follows real traffic, and only then', () => {
+  /** Ticks with no traffic until the keeper trims, or up to `max`; returns the quiet tick numbers that trimmed. */
+  function quietTicks(k: MemoryKeeper, total: number, n: number, closed = 0): number[] {
+    const at: number[] = [];
+    for (let i = 1; i <= n; i++) if (k.tick(total, closed)) at.push(i);
+    return at;
+  }
+
+  it('after bulk traffic, trims on the 1st, 2nd, 4th, 8th and 16th quiet tick, then stays still', () => {
     let released = 0;
     const k = new MemoryKeeper(() => released++);
     expect(k.tick(0)).toBe(false); // the first tick only sets the mark
     expect(k.tick(100)).toBe(false); // traffic
-    expect(k.tick(100)).toBe(false); // quiet, but too little moved to be worth a GC
-    expect(k.tick(100 + 64 * 1024 * 1024)).toBe(false); // bulk traffic
-    expect(k.tick(100 + 64 * 1024 * 1024)).toBe(true); // quiet: trim
-    expect(released).toBe(1);
-    expect(k.tick(100 + 64 * 1024 * 1024)).toBe(true); // still quiet: the follow-up trim, once
-    expect(released).toBe(2);
-    expect(k.tick(100 + 64 * 1024 * 1024)).toBe(false); // nothing new to give back
-    expect(released).toBe(2);
+    expect(quietTicks(k, 100, 20)).toEqual([]); // too little moved to be worth a GC
+    const big = 100 + 64 * 1024 * 1024;
+    expect(k.tick(big)).toBe(false); // bulk traffic
+    expect(quietTicks(k, big, 40)).toEqual([1, 2, 4, 8, 16]);
+    expect(released).toBe(5);
   });
 
-  it('trims again when a connection closed since, even after little traffic (its buffers die only then)', () => {
-    let released = 0;
-    const k = new MemoryKeeper(() => released++);
+  it('traffic in between starts the count again', () => {
+    const k = new MemoryKeeper(() => undefined);
     const big = 64 * 1024 * 1024;
-    expect(k.tick(0, 0)).toBe(false);
-    expect(k.tick(big, 0)).toBe(false); // a transfer
-    expect(k.tick(big, 0)).toBe(true); // quiet while the client is still connected: trim
-    expect(k.tick(big + 300, 0)).toBe(false); // the client logs off (no follow-up: not quiet)
-    expect(k.tick(big + 300, 1)).toBe(true); // and its connection is gone: trim again
-    expect(k.tick(big + 300, 1)).toBe(true); // the follow-up
-    expect(k.tick(big + 300, 1)).toBe(false);
-    expect(released).toBe(3);
+    k.tick(0);
+    k.tick(big);
+    expect(quietTicks(k, big, 3)).toEqual([1, 2]);
+    k.tick(big + 10); // a little traffic: the schedule restarts from its first step
+    expect(quietTicks(k, big + 10, 20)).toEqual([1, 2, 4, 8, 16]);
   });
 
-  it('trims on the next quiet tick after requestTrim (the GCM worker ended), and once more after', () => {
+  it('a closed connection arms the schedule even after little traffic (its buffers die only then)', () => {
     let released = 0;
     const k = new MemoryKeeper(() => released++);
-    expect(k.tick(0, 0)).toBe(false);
-    expect(k.tick(0, 0)).toBe(false); // idle, nothing to give back
+    k.tick(0, 0);
+    k.tick(300, 0);
+    expect(quietTicks(k, 300, 20, 0)).toEqual([]);
+    expect(quietTicks(k, 300, 20, 1)).toEqual([1, 2, 4, 8, 16]);
+    expect(released).toBe(5);
+  });
+
+  it('requestTrim (the GCM worker ended) arms the schedule too', () => {
+    const k = new MemoryKeeper(() => undefined);
+    k.tick(0, 0);
+    expect(quietTicks(k, 0, 20)).toEqual([]);
     k.requestTrim();
-    expect(k.tick(500, 0)).toBe(false); // traffic: not now
-    expect(k.tick(500, 0)).toBe(true); // quiet: trim
-    expect(k.tick(500, 0)).toBe(true); // the follow-up
-    expect(k.tick(500, 0)).toBe(false);
-    expect(released).toBe(2);
+    expect(quietTicks(k, 0, 20)).toEqual([1, 2, 4, 8, 16]);
   });
 });
