@@ -186,6 +186,9 @@ export async function startOurs({root, base, share, user, password, cpuProfDir})
   const logFile = join(dir, 'mountd.log');
   const out = openSync(logFile, 'a');
   const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  // -n runs the daemon in this process tree (its PID is what we measure); MALLOC_ARENA_MAX=1 is the
+  // environment `ksmbd mountd` gives its detached daemon (daemon/detach.ts, so also ksmbd.service) and
+  // `npm start` its foreground one.
   // Opt-in, for experiments only: BENCH_OURS_ENV="NAME=value NAME2=value2" is added to our daemon's
   // environment alone (e.g. MALLOC_MMAP_THRESHOLD_=..., to see how much of a row is allocation), and
   // BENCH_OURS_NODE_ARGS="--trace-gc ..." to its node command line.
@@ -195,7 +198,7 @@ export async function startOurs({root, base, share, user, password, cpuProfDir})
     return i > 0 ? [kv.slice(0, i), kv.slice(i + 1)] : [kv, ''];
   }));
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/commands/bin/ksmbd.js'), 'mountd', '-n',
-    '-p', String(port), '-C', conf, '-P', db, '--rundir', join(dir, 'run')], {stdio: ['ignore', out, out], env: {...process.env, ...extraEnv}});
+    '-p', String(port), '-C', conf, '-P', db, '--rundir', join(dir, 'run')], {stdio: ['ignore', out, out], env: {MALLOC_ARENA_MAX: '1', ...process.env, ...extraEnv}});
   closeSync(out);
   await waitListening(port, child, logFile, 'ksmbd mountd');
   return {

@@ -37,6 +37,11 @@ describe('1. start, status, second start, debug components', () => {
     });
   });
 
+  it('runs the detached daemon with one glibc malloc arena (MALLOC_ARENA_MAX=1, daemon/detach.ts)', () => {
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    expect(env).toContain('MALLOC_ARENA_MAX=1');
+  });
+
   it('keeps its runtime files in the rundir with the right formats and modes', () => {
     const sock = statSync(join(w.rundir, 'control.sock'));
     expect(sock.isSocket()).toBe(true);
