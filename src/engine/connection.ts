@@ -32,6 +32,7 @@ import {ConnectionError} from './errors.js';
 import {frameCap} from './settings.js';
 import {FrameParser, frameHeader} from './framing.js';
 import {EarlyDecrypts, ReadBuffers} from './receive.js';
+import {ReadPayloadPool} from './read-pool.js';
 import {handleSmb1Negotiate} from './handlers/negotiate.js';
 import {CONCURRENT, CONCURRENT_DIR, MAX_INFLIGHT, MAX_INFLIGHT_BYTES, requestBytes, requestKind, SERIAL} from './scheduling.js';
 
@@ -41,16 +42,6 @@ const QUEUE_LOW = 16;
 /** The same in bytes (8 MiB WRITEs: a few frames are plenty). */
 const QUEUE_HIGH_BYTES = 64 * 1024 * 1024;
 const QUEUE_LOW_BYTES = 16 * 1024 * 1024;
-
-/** READ payloads at least this long come from a small per-connection pool (readBuffer()). */
-const POOLED_READ_MIN = 1024 * 1024;
-const READ_POOL_SIZE = 3;
-/**
- * Bytes kept free in front of a pooled READ payload. When the cipher needs the whole message in one
- * buffer (CCM), the response's header and body (80 bytes) are copied there and the message is sealed in
- * place of a joined 8 MiB copy (#joinInPlace).
- */
-const READ_HEAD_ROOM = 128;
 
 
 export class Connection implements SessionOwner {
@@ -91,15 +82,8 @@ export class Connection implements SessionOwner {
   #wake: (() => void) | undefined;
   #wakeCount = 0;
   #wakeBytes = 0;
-  /** Reusable READ payload buffers (maxReadSize bytes), every one handed out, and those the socket holds. */
-  readonly #readPool: Buffer[] = [];
-  readonly #pooled = new WeakSet<ArrayBufferLike>();
-  readonly #tailsWriting: Buffer[] = [];
-  /** The socket is done with the oldest pooled payload (write callbacks come in write order). */
-  readonly #tailWritten = (): void => {
-    const t = this.#tailsWriting.shift();
-    if (t) this.#recycleRead(t);
-  };
+  /** Reusable READ payload buffers (read-pool.ts). */
+  readonly #readPool = new ReadPayloadPool();
   #paused = false;
   #idleTimer: NodeJS.Timeout | undefined;
   /** AES-GCM decryption begun while large TRANSFORM frames arrive (receive.ts), for #decrypt to finish. */
@@ -148,39 +132,14 @@ export class Connection implements SessionOwner {
     this.socket.destroy();
   }
 
-  /**
-   * A buffer for `n` bytes of READ payload, to be sent as Reply.tail. Large ones come from a small pool
-   * and go back to it once the socket has written them (or right after sealing, which copies them), so
-   * a stream of 8 MiB READs does not keep the garbage collector busy. Contents are not zeroed.
-   */
+  /** A buffer for `n` bytes of READ payload, to be sent as Reply.tail (pooled when large: read-pool.ts). */
   readBuffer(n: number): Buffer {
-    if (n < POOLED_READ_MIN || n > this.maxReadSize) return Buffer.allocUnsafe(n);
-    let b = this.#readPool.pop();
-    if (!b || b.length < READ_HEAD_ROOM + n) {
-      b = Buffer.allocUnsafe(READ_HEAD_ROOM + this.maxReadSize);
-      this.#pooled.add(b.buffer);
-    }
-    return b.subarray(READ_HEAD_ROOM, READ_HEAD_ROOM + n);
+    return this.#readPool.take(n, this.maxReadSize);
   }
 
-  /** `message` copied into the room in front of a pooled payload `tail`: the two as one view, or undefined. */
-  #joinInPlace(message: Buffer, tail: Buffer): Buffer | undefined {
-    if (!this.#pooled.has(tail.buffer) || tail.byteOffset < message.length) return undefined;
-    const joined = Buffer.from(tail.buffer, tail.byteOffset - message.length, message.length + tail.length);
-    message.copy(joined, 0);
-    return joined;
-  }
-
-  /** Idle: the spare READ payload buffers go (buffers in use come back to the pool as before). */
+  /** Idle: the spare READ payload buffers go. */
   releaseSpareBuffers(): void {
-    this.#readPool.length = 0;
-  }
-
-  #recycleRead(t: Buffer): void {
-    const ab = t.buffer;
-    if (!this.#pooled.has(ab) || this.#readPool.length >= READ_POOL_SIZE) return;
-    for (const b of this.#readPool) if (b.buffer === ab) return;
-    this.#readPool.push(Buffer.from(ab, 0, ab.byteLength));
+    this.#readPool.releaseSpare();
   }
 
   forget(s: Session): void {
@@ -560,21 +519,21 @@ export class Connection implements SessionOwner {
     s.cork();
     if (tail && encSession?.encryptionKey && encSession.nonces) {
       const {encryptionKey: key, cipherId, id} = encSession;
-      const joined = cipherIsCcm(cipherId) ? this.#joinInPlace(message, tail) : undefined;
+      const joined = cipherIsCcm(cipherId) ? this.#readPool.joinInPlace(message, tail) : undefined;
       const parts = joined ? sealMessage(key, cipherId, id, joined, encSession.nonces.next()) : sealMessageParts(key, cipherId, id, message, tail, encSession.nonces.next());
       let n = 0;
       for (const p of parts) n += p.length;
       s.write(frameHeader(n));
       for (const p of parts) s.write(p);
       this.bytesOut += 4 + n;
-      this.#recycleRead(tail); // sealing copied it
+      this.#readPool.recycle(tail); // sealing copied it
     } else if (tail) {
       // Header and body (signed over both when signed), then the payload straight from its own buffer.
       s.write(frameHeader(message.length + tail.length));
       s.write(message);
-      if (this.#pooled.has(tail.buffer)) {
-        this.#tailsWriting.push(tail);
-        s.write(tail, this.#tailWritten);
+      if (this.#readPool.owns(tail)) {
+        this.#readPool.sending(tail);
+        s.write(tail, this.#readPool.written);
       } else s.write(tail);
       this.bytesOut += 4 + message.length + tail.length;
     } else if (encSession?.encryptionKey && encSession.nonces) {
