@@ -49,6 +49,30 @@ const variants: [string, string[]][] = [
   ['AES-128-CCM', ['--option=client smb encrypt=required', '--option=client smb3 encryption algorithms=AES-128-CCM']],
 ];
 
+describe('large READs to smbclient (pooled payloads, GCM sealed in pieces, CCM sealed in place)', () => {
+  for (const [label, opts] of variants) {
+    it(`${label}: a ${SIZE}-byte get arrives byte for byte, twice over the same connection`, () => {
+      const name = `get-${label}.bin`;
+      writeFileSync(join(server.sharePath('share'), name), source);
+      const a = join(local, `a-${label}.bin`);
+      const b = join(local, `b-${label}.bin`);
+      const r = spawnSync(
+        'smbclient',
+        [`//127.0.0.1/share`, '-p', String(server.port), '-U', `${USER}%${PASS}`, '-m', 'SMB3_11', ...opts,
+          '-c', `get ${name} ${a}; get ${name} ${b}`],
+        {encoding: 'utf8', timeout: 60_000},
+      );
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+      for (const f of [a, b]) {
+        const got = readFileSync(f);
+        expect(got.length, f).toBe(SIZE);
+        expect(got.equals(source), `${f}: bytes differ`).toBe(true);
+      }
+      expect(server.alive()).toBe(true);
+    });
+  }
+});
+
 describe('large WRITEs from smbclient', () => {
   for (const [label, opts] of variants) {
     it(`${label}: a ${SIZE}-byte put lands byte for byte, twice over the same connection`, () => {
