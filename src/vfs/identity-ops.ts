@@ -484,25 +484,10 @@ export function errnoCode(n: number): string {
 }
 
 /**
- * One xattr of many entries of the directory `dirPath` (beneath the root), in one request: for each name (one
- * component, looked up in that directory, a symlink not followed) its value, or the error code ('ENODATA'
- * when the entry has none, 'ENOENT' when it is gone...). Rejects when the directory itself cannot be reached.
- */
-export async function dirXattrs(root: RootHandle, dirPath: string, entryNames: readonly string[], name: string,
-  identity: Identity, options?: ResolveOptions): Promise<(Buffer | string)[]> {
-  if (entryNames.length === 0) return [];
-  const r = await dirXattrsRaw(root, dirPath, entryNames, name, identity, options);
-  const out: (Buffer | string)[] = new Array(entryNames.length);
-  for (let i = 0; i < entryNames.length; i++) {
-    const n = r.len[i]!;
-    out[i] = n < 0 ? errnoCode(-n) : r.buf.subarray(r.at[i]!, r.at[i]! + n);
-  }
-  return out;
-}
-
-/**
- * dirXattrs without an object per entry: entry i's value is buf[at[i], at[i] + len[i]), or len[i] is -errno.
- * errnoCode() names an errno as dirXattrs would.
+ * One xattr of many entries of the directory `dirPath` (beneath the root), in one request, without an object
+ * per entry: for each name (one component, looked up in that directory, a symlink not followed) entry i's
+ * value is buf[at[i], at[i] + len[i]), or len[i] is -errno (errnoCode() names it: ENODATA when the entry has
+ * none, ENOENT when it is gone...). Rejects when the directory itself cannot be reached.
  */
 export interface DirXattrsAnswer {
   buf: Buffer;
