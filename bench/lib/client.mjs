@@ -38,6 +38,25 @@ export function clientError(out) {
 export class ClientFailure extends Error {}
 
 /**
+ * smbclient with `args` (stdin 'pipe' or 'ignore'), tracked in `live`, stdout and stderr collected, killed
+ * after `timeoutMs`; `done(code, signal, out)` once it has closed. Returns the child.
+ */
+function startClient(args, stdin, timeoutMs, done) {
+  const child = spawn('smbclient', args, {stdio: [stdin, 'pipe', 'pipe']});
+  live.add(child);
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  child.on('close', (code, signal) => {
+    clearTimeout(timer);
+    live.delete(child);
+    done(code, signal, out);
+  });
+  return child;
+}
+
+/**
  * Run one smbclient session: `setup` commands (untimed), then each step of `steps` timed.
  * Returns {seconds: number[] per step, out}. Throws ClientFailure with smbclient's error line.
  */
@@ -48,15 +67,7 @@ export function timedSession(server, ctx, {variant = 'plain', setup = [], steps,
   for (const s of steps) lines.push(...s, mark);
   lines.push('exit');
   return new Promise((resolve, reject) => {
-    const child = spawn('smbclient', clientArgs(server, ctx, variant), {stdio: ['pipe', 'pipe', 'pipe']});
-    live.add(child);
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      live.delete(child);
+    const child = startClient(clientArgs(server, ctx, variant), 'pipe', timeoutMs, (code, signal, out) => {
       let ns = [];
       try {
         ns = readFileSync(marks, 'utf8').trim().split('\n').filter(Boolean).map((l) => BigInt(l));
@@ -100,15 +111,7 @@ export function concurrentClients(server, ctx, n, command, timeoutMs) {
     let failed = 0;
     const reasons = new Set();
     for (let i = 0; i < n; i++) {
-      const child = spawn('smbclient', [...clientArgs(server, ctx), '-c', command], {stdio: ['ignore', 'pipe', 'pipe']});
-      live.add(child);
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (out += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        live.delete(child);
+      startClient([...clientArgs(server, ctx), '-c', command], 'ignore', timeoutMs, (code, signal, out) => {
         const err = signal ? `killed after ${timeoutMs / 1000} s` : clientError(out) ?? (code !== 0 ? `exit ${code}` : undefined);
         if (err) {
           failed++;
