@@ -7,8 +7,7 @@
  */
 import {constants as C, close as fsClose} from 'node:fs';
 import {Access, CreateAction, CreateDisposition, CreateOptions, FileAttributes, OplockLevel} from '../../smb2/constants.js';
-import {allocationSize, endOfFile, fileTimes} from '../../smb2/fscc/attrs.js';
-import {encodeCreateResponse, type CreateRequest} from '../../smb2/messages/create.js';
+import type {CreateRequest} from '../../smb2/messages/create.js';
 import {NtStatus, NtStatusError} from '../../smb2/ntstatus.js';
 import {FileTable, sharingConflict} from '../../state/file-table.js';
 import {fsError} from '../../vfs/errors.js';
@@ -17,8 +16,8 @@ import type {SmbPath} from '../../vfs/paths.js';
 import {baseOf, PathNotFound} from '../../vfs/share-fs.js';
 import {findStream, streamStat, streamXattrName, writeStream} from '../../vfs/streams.js';
 import {filetimeFromUnixNs} from '../../wire/filetime.js';
-import {reply, type HandlerResult, type RequestContext} from '../context.js';
-import {maximalFor, responseContexts} from './create.js';
+import type {HandlerResult, RequestContext} from '../context.js';
+import {createReply} from './create.js';
 
 const D = CreateDisposition;
 const WRITE_BITS = Access.FILE_WRITE_DATA | Access.FILE_APPEND_DATA;
@@ -144,20 +143,6 @@ export async function createStream(ctx: RequestContext, req: CreateRequest, path
   ctx.chain.fileVolatile = id;
   ctx.chain.filePersistent = id;
   const attributes = meta.attributes & ~FileAttributes.DIRECTORY || FileAttributes.NORMAL;
-  const t = fileTimes(sst);
   if (ctx.server.log.isDebug('vfs')) ctx.server.log.debug('vfs', `CREATE stream \`${req.name}' disposition ${disposition} -> action ${action} (fid ${o!.id})`);
-  return reply(encodeCreateResponse, {
-    oplockLevel: OplockLevel.NONE,
-    flags: 0,
-    createAction: action,
-    creationTime: t.creation,
-    lastAccessTime: t.lastAccess,
-    lastWriteTime: t.lastWrite,
-    changeTime: t.change,
-    allocationSize: allocationSize(sst),
-    endOfFile: endOfFile(sst),
-    fileAttributes: attributes,
-    fileId: {persistent: id, volatile: id},
-    createContexts: responseContexts(req, maximalFor(tree, fs, sst, {...meta, attributes}), sst),
-  });
+  return createReply(req, tree, fs, sst, {...meta, attributes}, OplockLevel.NONE, action, id);
 }

@@ -351,8 +351,13 @@ async function createFrom(ctx: RequestContext, req: CreateRequest): Promise<Hand
   const id = BigInt(o.id);
   ctx.chain.fileVolatile = id;
   ctx.chain.filePersistent = id;
-  const t = fileTimes(st);
   if (ctx.server.log.isDebug('vfs')) ctx.server.log.debug('vfs', `CREATE \`${req.name}' disposition ${disposition} -> action ${action} (fid ${o.id})`);
+  return createReply(req, tree, fs, st, meta, oplockLevel, action, id);
+}
+
+/** The CREATE response for an open of `st` (a file, directory or named stream) with `meta`'s attributes. */
+export function createReply(req: CreateRequest, tree: Tree, fs: ShareFs, st: VfsStat, meta: FileMeta, oplockLevel: number, action: number, id: bigint): HandlerResult {
+  const t = fileTimes(st);
   return reply(encodeCreateResponse, {
     oplockLevel,
     flags: 0,
